@@ -1,0 +1,47 @@
+# The names people look for. `make run` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+# Development defaults; production sets these in its environment (see README).
+export DEBUG ?= 1
+
+.PHONY: run test test-fast lint format install migrate messages fixture clean
+
+# The venv is rebuilt whenever the lock changes.
+$(VENV)/.installed: requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+
+run: migrate
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Refresh the translation catalogue and compile it (the .mo files are committed).
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+# Rebuild fixtures/reference.json from the steering project's sourced CSV files.
+fixture: install
+	$(PY) manage.py build_reference_fixture ../shared/reference-data
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

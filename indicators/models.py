@@ -1,0 +1,531 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+COUNTRY_CODE = "100000"
+FIRST_YEAR = 1949
+LAST_STORABLE_YEAR = 2100
+
+# Lets the database check a code's length: Q(code__length=6).
+models.CharField.register_lookup(Length)
+
+
+def in_english():
+    return (get_language() or "").startswith("en")
+
+
+def localized(obj, field):
+    """The zh or en variant of `field` for the active language, falling back to the other."""
+    zh, en = getattr(obj, f"{field}_zh"), getattr(obj, f"{field}_en")
+    return (en or zh) if in_english() else (zh or en)
+
+
+class Area(models.TextChoices):
+    TOTAL = "total", _("Total")
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+
+
+class Level(models.TextChoices):
+    COUNTRY = "country", _("Country")
+    PROVINCE = "province", _("Province")
+    PREFECTURE = "prefecture", _("Prefecture")
+    COUNTY = "county", _("County")
+
+
+class Domain(models.TextChoices):
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health")
+    SOCIAL_SECURITY = "social_security", _("Social security")
+    SOCIAL_ASSISTANCE = "social_assistance", _("Social assistance")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    DIGITAL = "digital", _("Digital")
+    CULTURE_SPORTS = "culture_sports", _("Culture and sports")
+    CARE_SERVICES = "care_services", _("Care services")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+    NEUTRAL = "neutral", _("Neutral (context)")
+
+
+class Unit(models.TextChoices):
+    PERCENT = "%", "%"
+    COUNT = "count", _("count")
+    TEN_THOUSAND_PERSONS = "10k persons", _("10k persons")
+    PER_1000_POPULATION = "per 1000 population", _("per 1000 population")
+    PER_1000_LIVE_BIRTHS = "per 1000 live births", _("per 1000 live births")
+    PER_100000_LIVE_BIRTHS = "per 100000 live births", _("per 100000 live births")
+    YEARS = "years", _("years")
+    YUAN_PER_PERSON_MONTH = "yuan/person/month", _("yuan/person/month")
+    YUAN_PER_PERSON_YEAR = "yuan/person/year", _("yuan/person/year")
+    PLACES_PER_1000_POPULATION = "places per 1000 population", _("places per 1000 population")
+
+
+class AreaScope(models.TextChoices):
+    TOTAL = "total", _("Whole population only")
+    SPLIT = "split", _("Split urban / rural")
+    RURAL = "rural", _("Rural only")
+    URBAN = "urban", _("Urban only")
+
+
+class Comparison(models.TextChoices):
+    MINIMUM = "minimum", _("at least (≥)")
+    MAXIMUM = "maximum", _("at most (≤)")
+    EXACT = "exact", _("about (=)")
+    QUALITATIVE = "qualitative", _("qualitative (words only)")
+    PARITY = "parity", _("parity: rural reaches a share of urban")
+
+
+class RegionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def within(self, region):
+        """The region and every region below it: GB/T 2260 codes share the parent's prefix."""
+        return self.filter(code__startswith=region.prefix)
+
+    def children_of(self, region):
+        return self.filter(parent=region).order_by("code")
+
+
+class Region(models.Model):
+    Level = Level
+
+    code = models.CharField(
+        _("code"),
+        max_length=6,
+        primary_key=True,
+        validators=[RegexValidator(r"^\d{6}$", _("A region code is six digits (GB/T 2260)."))],
+        help_text=_("GB/T 2260 administrative division code; 100000 is the whole country."),
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values),
+                name="region_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(code__length=6), name="region_code_six_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+    @property
+    def prefix(self):
+        """The code prefix every region below this one shares (country: empty)."""
+        if self.level == self.Level.COUNTRY:
+            return ""
+        if self.level == self.Level.PROVINCE:
+            return self.code[:2]
+        if self.level == self.Level.PREFECTURE:
+            return self.code[:4]
+        return self.code
+
+    @property
+    def is_country(self):
+        return self.code == COUNTRY_CODE
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def headline(self):
+        return self.filter(is_headline=True)
+
+
+class Indicator(models.Model):
+    Domain = Domain
+    Direction = Direction
+    Unit = Unit
+    Areas = AreaScope
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=30, choices=Unit)
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction)
+    definition_zh = models.TextField(_("definition (Chinese)"), blank=True)
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    min_value = models.FloatField(_("lowest valid value"), null=True, blank=True)
+    max_value = models.FloatField(_("highest valid value"), null=True, blank=True)
+    areas = models.CharField(
+        _("areas reported"),
+        max_length=10,
+        choices=AreaScope,
+        default=AreaScope.TOTAL,
+        help_text=_("Which of total, urban and rural this indicator is published for."),
+    )
+    is_headline = models.BooleanField(_("headline"), default=False)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_value__isnull=True)
+                | models.Q(max_value__isnull=True)
+                | models.Q(min_value__lte=models.F("max_value")),
+                name="indicator_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(direction__in=Direction.values),
+                name="indicator_direction_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(areas__in=AreaScope.values),
+                name="indicator_areas_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+    @property
+    def definition(self):
+        return localized(self, "definition")
+
+    @property
+    def split_by_area(self):
+        return self.areas == self.Areas.SPLIT
+
+    @property
+    def allowed_areas(self):
+        if self.areas == self.Areas.SPLIT:
+            return [Area.TOTAL, Area.URBAN, Area.RURAL]
+        return [Area(self.areas)]
+
+    @property
+    def valid_range_text(self):
+        low = "−∞" if self.min_value is None else format_value(self.min_value)
+        high = "+∞" if self.max_value is None else format_value(self.max_value)
+        return f"{low} – {high}"
+
+    def check_value(self, value):
+        """Raise ValidationError unless `value` lies in this indicator's valid range."""
+        too_low = self.min_value is not None and value < self.min_value
+        too_high = self.max_value is not None and value > self.max_value
+        if too_low or too_high:
+            raise ValidationError(
+                _("%(value)s is outside the valid range of %(indicator)s (%(range)s %(unit)s)."),
+                code="out_of_range",
+                params={
+                    "value": format_value(value),
+                    "indicator": self.name,
+                    "range": self.valid_range_text,
+                    "unit": self.get_unit_display(),
+                },
+            )
+
+
+def format_value(value):
+    """A number as published: no trailing '.0', no float noise."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+class ObservationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, indicator_code, region_code, area, year):
+        return self.get(indicator__code=indicator_code, region_id=region_code, area=area, year=year)
+
+    def for_region(self, region):
+        return self.filter(region=region)
+
+    def within(self, region):
+        return self.filter(region__code__startswith=region.prefix)
+
+    def series(self):
+        """Oldest first, ready to group by indicator and area."""
+        return self.order_by("indicator_id", "area", "year")
+
+    def latest_by_indicator_and_area(self):
+        """{(indicator_id, area): the latest observation}, from one query."""
+        latest = {}
+        for obs in self.order_by("indicator_id", "area", "year"):
+            latest[(obs.indicator_id, obs.area)] = obs
+        return latest
+
+
+class Observation(models.Model):
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="observations",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="observations"
+    )
+    area = models.CharField(_("area"), max_length=5, choices=Area, default=Area.TOTAL)
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.FloatField(_("value"))
+    source = models.TextField(_("source"))
+    note = models.TextField(_("note"), blank=True)
+    is_generated = models.BooleanField(
+        _("generated"),
+        default=False,
+        help_text=_("Made by the generate_data command for demos and benchmarks, not published."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "region", "area", "year"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        constraints = [
+            # Also the index for an indicator's series in one region (indicator page).
+            models.UniqueConstraint(
+                fields=["indicator", "region", "area", "year"], name="one_value_per_cell"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area__in=Area.values),
+                name="observation_area_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=FIRST_YEAR, year__lte=LAST_STORABLE_YEAR),
+                name="observation_year_range",
+            ),
+        ]
+        indexes = [
+            # Region scorecard and overview: every indicator of one region.
+            models.Index(fields=["region", "indicator", "area", "year"], name="obs_region_idx"),
+            # Region comparison: one indicator, one area, one year, every region.
+            models.Index(fields=["indicator", "area", "year"], name="obs_indicator_year_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.region_id} {self.area} {self.year}: {self.value}"
+
+    def natural_key(self):
+        return (self.indicator.code, self.region_id, self.area, self.year)
+
+    natural_key.dependencies = ["indicators.indicator", "indicators.region"]
+
+    @property
+    def display_value(self):
+        return format_value(self.value)
+
+    def clean(self):
+        errors = {}
+        if self.year is not None and not FIRST_YEAR <= self.year <= timezone.now().year:
+            errors["year"] = ValidationError(
+                _("%(year)s is not a valid year: enter a year from %(first)s to %(last)s."),
+                code="year_out_of_range",
+                params={"year": self.year, "first": FIRST_YEAR, "last": timezone.now().year},
+            )
+        if self.indicator_id is not None:
+            if self.value is not None:
+                try:
+                    self.indicator.check_value(self.value)
+                except ValidationError as error:
+                    errors["value"] = error
+            if self.area and self.area not in self.indicator.allowed_areas:
+                errors["area"] = ValidationError(
+                    _("%(indicator)s is not reported for the %(area)s area; allowed: %(allowed)s."),
+                    code="area_not_reported",
+                    params={
+                        "indicator": self.indicator.name,
+                        "area": Area(self.area).label,
+                        "allowed": ", ".join(str(a.label) for a in self.indicator.allowed_areas),
+                    },
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class TargetQuerySet(models.QuerySet):
+    def get_by_natural_key(self, indicator_code, region_code, area, year, comparison):
+        return self.get(
+            indicator__code=indicator_code,
+            region_id=region_code,
+            area=area,
+            year=year,
+            comparison=comparison,
+        )
+
+    def applying_to(self, region):
+        """Targets set for this region, and those that apply everywhere (no region)."""
+        return self.filter(models.Q(region=region) | models.Q(region__isnull=True))
+
+
+class Target(models.Model):
+    Comparison = Comparison
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        help_text=_("Leave empty for a target that applies to every region."),
+    )
+    area = models.CharField(_("area"), max_length=5, choices=Area, default=Area.TOTAL)
+    year = models.PositiveSmallIntegerField(_("target year"))
+    base_year = models.PositiveSmallIntegerField(
+        _("base year"),
+        default=2020,
+        help_text=_("Progress is measured from this year (2020: end of the 13th Five-Year Plan)."),
+    )
+    comparison = models.CharField(_("comparison"), max_length=12, choices=Comparison)
+    value = models.FloatField(_("target value"), null=True, blank=True)
+    parity_share = models.FloatField(
+        _("parity share"),
+        null=True,
+        blank=True,
+        help_text=_("For a parity target: the share of the urban value rural must reach (0–1)."),
+    )
+    source = models.TextField(_("policy source"))
+    wording = models.TextField(_("wording"), blank=True, help_text=_("The policy's own words."))
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "year", "area"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(comparison__in=Comparison.values),
+                name="target_comparison_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area__in=Area.values),
+                name="target_area_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=FIRST_YEAR, year__lte=LAST_STORABLE_YEAR)
+                & models.Q(base_year__gte=FIRST_YEAR, base_year__lt=models.F("year")),
+                name="target_year_range",
+            ),
+            # A numeric target has a value, a qualitative one has none, a parity one a share.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        comparison__in=["minimum", "maximum", "exact"],
+                        value__isnull=False,
+                        parity_share__isnull=True,
+                    )
+                    | models.Q(
+                        comparison="qualitative", value__isnull=True, parity_share__isnull=True
+                    )
+                    | models.Q(
+                        comparison="parity",
+                        value__isnull=True,
+                        parity_share__isnull=False,
+                        parity_share__gt=0,
+                        parity_share__lte=1,
+                    )
+                ),
+                name="target_value_matches_comparison",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "region", "area", "year", "comparison"],
+                name="one_target_per_cell",
+            ),
+        ]
+        indexes = [
+            # Region pages: the targets of one region.
+            models.Index(fields=["region", "indicator"], name="target_region_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.area} {self.year} {self.get_comparison_display()}"
+
+    def natural_key(self):
+        return (self.indicator.code, self.region_id, self.area, self.year, self.comparison)
+
+    natural_key.dependencies = ["indicators.indicator", "indicators.region"]
+
+    @property
+    def is_qualitative(self):
+        return self.comparison == self.Comparison.QUALITATIVE
+
+    @property
+    def symbol(self):
+        return {"minimum": "≥", "maximum": "≤", "exact": "=", "parity": "≥"}.get(
+            self.comparison, ""
+        )
+
+    @property
+    def display_value(self):
+        return format_value(self.value)
+
+    def clean(self):
+        if self.indicator_id is not None and self.value is not None:
+            try:
+                self.indicator.check_value(self.value)
+            except ValidationError as error:
+                raise ValidationError({"value": error}) from None
+        if self.comparison in {"minimum", "maximum", "exact"} and self.value is None:
+            raise ValidationError({"value": _("A numeric target needs a value.")})
+        if self.comparison == "qualitative" and self.value is not None:
+            raise ValidationError(
+                {"value": _("A qualitative target has no value: quote its words.")}
+            )
+        if self.comparison == "parity" and not (self.parity_share and 0 < self.parity_share <= 1):
+            raise ValidationError(
+                {"parity_share": _("A parity target needs a share above 0, at most 1.")}
+            )

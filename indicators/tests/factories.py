@@ -1,0 +1,56 @@
+"""Small plain-Python builders for test data (fixtures/ is the product's data, not scaffolding)."""
+
+from indicators.models import Indicator, Observation, Region, Target
+
+COUNTRY = {"code": "100000", "name_zh": "全国", "name_en": "China (national)", "level": "country"}
+
+
+def country():
+    region, _ = Region.objects.get_or_create(code=COUNTRY["code"], defaults=COUNTRY)
+    return region
+
+
+def province(code="350000", name_zh="福建省", name_en="Fujian"):
+    return Region.objects.create(
+        code=code, name_zh=name_zh, name_en=name_en, level="province", parent=country()
+    )
+
+
+def rate(code="tap_water_penetration", **fields):
+    defaults = {
+        "name_zh": "自来水普及率",
+        "name_en": "Tap (piped) water coverage",
+        "unit": "%",
+        "domain": "infrastructure",
+        "direction": "higher",
+        "min_value": 0,
+        "max_value": 100,
+        "areas": "split",
+        "is_headline": True,
+    }
+    return Indicator.objects.create(code=code, **{**defaults, **fields})
+
+
+def observe(indicator, region, year, value, area="rural", **fields):
+    return Observation.objects.create(
+        indicator=indicator,
+        region=region,
+        area=area,
+        year=year,
+        value=value,
+        source=fields.pop("source", "test source"),
+        **fields,
+    )
+
+
+def target(indicator, year, value, comparison="minimum", region=None, area="rural", **fields):
+    return Target.objects.create(
+        indicator=indicator,
+        region=region or country(),
+        area=area,
+        year=year,
+        value=value,
+        comparison=comparison,
+        source=fields.pop("source", "test policy"),
+        **fields,
+    )
