@@ -6,7 +6,10 @@ import sys
 
 from django.conf import settings
 
-SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+SETUP = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['ENGINE'])"
+)
 
 
 def start(**env):
