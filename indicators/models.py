@@ -94,6 +94,13 @@ class RegionQuerySet(models.QuerySet):
     def children_of(self, region):
         return self.filter(parent=region).order_by("code")
 
+    def for_picker(self, selected=None):
+        """The country and the provinces, plus the selected region wherever it lies."""
+        shown = models.Q(level__in=[Level.COUNTRY, Level.PROVINCE])
+        if selected is not None:
+            shown |= models.Q(code=selected.code)
+        return self.filter(shown).order_by("code")
+
 
 class Region(models.Model):
     Level = Level
@@ -232,6 +239,11 @@ class Indicator(models.Model):
         return localized(self, "definition")
 
     @property
+    def lead_area(self):
+        """The area a single-area view shows first: rural where urban and rural are split."""
+        return Area.RURAL if self.areas == AreaScope.SPLIT else self.areas
+
+    @property
     def split_by_area(self):
         return self.areas == self.Areas.SPLIT
 
@@ -279,6 +291,16 @@ class ObservationQuerySet(models.QuerySet):
 
     def for_region(self, region):
         return self.filter(region=region)
+
+    def children_or_siblings(self, region):
+        """Rows of the regions directly below `region` and of those beside it: one query."""
+        return self.filter(
+            models.Q(region__parent=region.code) | models.Q(region__parent=region.parent_id)
+        ).select_related("region", "indicator")
+
+    def beside_country(self, region):
+        """The region's observations and the country's, to show side by side: one query."""
+        return self.filter(region__in={region.code, COUNTRY_CODE})
 
     def within(self, region):
         return self.filter(region__code__startswith=region.prefix)
@@ -403,8 +425,11 @@ class TargetQuerySet(models.QuerySet):
         )
 
     def applying_to(self, region):
-        """Targets set for this region, and those that apply everywhere (no region)."""
-        return self.filter(models.Q(region=region) | models.Q(region__isnull=True))
+        """Targets set for this region, for every region, or for the country (shown for
+        reference where a region has none of its own): summaries.targets_for picks."""
+        return self.filter(
+            models.Q(region__in={region.code, COUNTRY_CODE}) | models.Q(region__isnull=True)
+        )
 
 
 class Target(models.Model):

@@ -82,21 +82,23 @@ def test_validation_names_indicator_range_and_value_for_a_rate_above_100():
     obs = Observation(
         indicator=water, region=country(), area="rural", year=2022, value=130, source="x"
     )
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        obs.full_clean()
-    message = caught.value.message_dict["value"][0]
-    assert "130" in message
-    assert "Tap (piped) water coverage" in message
-    assert "0 – 100" in message
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            obs.full_clean()
+        message = caught.value.message_dict["value"][0]
+        assert "130" in message
+        assert "Tap (piped) water coverage" in message
+        assert "0 – 100" in message
 
 
 def test_validation_message_is_in_chinese_by_default():
     obs = Observation(
         indicator=rate(), region=country(), area="rural", year=2022, value=-1, source="x"
     )
-    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        obs.full_clean()
-    message = caught.value.message_dict["value"][0]
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as caught:
+            obs.full_clean()
+        message = caught.value.message_dict["value"][0]
     assert "自来水普及率" in message
     assert "超出" in message
 
@@ -124,9 +126,10 @@ def test_validation_refuses_a_future_year():
     obs = Observation(
         indicator=rate(), region=country(), area="rural", year=next_year, value=5, source="x"
     )
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        obs.full_clean()
-    assert str(next_year) in caught.value.message_dict["year"][0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            obs.full_clean()
+        assert str(next_year) in caught.value.message_dict["year"][0]
 
 
 def test_validation_refuses_an_area_the_indicator_is_not_reported_for():
@@ -134,9 +137,10 @@ def test_validation_refuses_an_area_the_indicator_is_not_reported_for():
     obs = Observation(
         indicator=clinics, region=country(), area="urban", year=2020, value=5, source="x"
     )
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        obs.full_clean()
-    assert "Rural" in caught.value.message_dict["area"][0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            obs.full_clean()
+        assert "Rural" in caught.value.message_dict["area"][0]
 
 
 def test_target_validation_refuses_a_value_outside_the_range():

@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Indicator
 
-# Rates whose urban and rural values are both published, or that carry a
-# numeric national target, lead the overview.
+# Indicators with a better direction whose urban and rural values are both
+# published, or that carry a numeric national target, lead the overview.
 NUMERIC_COMPARISONS = {"minimum", "maximum", "exact"}
 # When the steering reference data was compiled; stamped as each row's last change.
 COMPILED_AT = "2026-11-23T00:00:00+08:00"
@@ -94,8 +94,8 @@ class Command(BaseCommand):
                         "min_value": number(row["min_value"]),
                         "max_value": number(row["max_value"]),
                         "areas": areas,
-                        "is_headline": areas == Indicator.Areas.SPLIT
-                        or row["code"] in numeric_target,
+                        "is_headline": row["direction"] != "neutral"
+                        and (areas == Indicator.Areas.SPLIT or row["code"] in numeric_target),
                         "display_order": order * 10,
                     },
                 }
