@@ -211,7 +211,7 @@ def gap_figure(summary):
 
 
 def ranking_figure(indicator, ranking, *, area):
-    """Regions ranked for one year as horizontal bars; the target and the country as lines."""
+    """Regions ranked for one year as dots; the target and the country as lines."""
     unit = indicator.get_unit_display()
     year, target, country_value = ranking.year, ranking.target, ranking.country_value
     rows = [(obs.region.name, obs.value) for obs in ranking.rows]
@@ -253,17 +253,19 @@ def ranking_figure(indicator, ranking, *, area):
         annotations=annotations,
         height=max(260, 22 * len(rows) + 110),
     )
-    layout["xaxis"] = {"title": {"text": unit}, "gridcolor": "#e4e7eb"}
-    layout["yaxis"] = {"autorange": "reversed", "automargin": True}
+    layout["xaxis"] = {"title": {"text": unit}, "gridcolor": "#e4e7eb", "zeroline": False}
+    layout["yaxis"] = {"autorange": "reversed", "automargin": True, "gridcolor": "#f0f2f5"}
     layout["margin"]["l"] = 10
     return {
         "data": [
+            # A dot plot, not bars: rates bunched near 100 stay readable without a bar
+            # axis that starts above zero.
             {
-                "type": "bar",
-                "orientation": "h",
+                "type": "scatter",
+                "mode": "markers",
                 "x": [value for _n, value in rows],
                 "y": names,
-                "marker": {"color": COLOURS.get(area, "#52606d")},
+                "marker": {"color": COLOURS.get(area, "#52606d"), "size": 10},
                 "hovertemplate": f"%{{y}}: %{{x}} {unit}<extra></extra>",
                 "name": area_label(area),
             }

@@ -209,6 +209,7 @@ class Ranking:
     """Regions below the chosen one (or beside it, where it has none) in one year, best first."""
 
     region: Region
+    area: str | None
     rows: list  # [Observation] for `year`, ranked
     years: list  # years with data, newest first
     year: int | None
@@ -220,11 +221,20 @@ class Ranking:
         return any(obs.is_generated for obs in self.rows)
 
     @classmethod
-    def build(cls, candidates, region, *, year, country_rows, targets):
-        """`candidates`: one area's observations of the region's children and siblings."""
-        candidates = list(candidates)
+    def build(cls, candidates, region, *, area, year, country_rows, targets):
+        """`candidates`: the observations of the region's children and siblings, every area.
+
+        The area asked for; else the indicator's lead area if regions report it; else the
+        first area they do report. Children first; siblings where there are no children.
+        """
+        candidates = [o for o in candidates if o.region_id != region.code]
         children = [o for o in candidates if o.region.parent_id == region.code]
-        rows = children or [o for o in candidates if o.region.parent_id == region.parent_id]
+        pool = children or [o for o in candidates if o.region.parent_id == region.parent_id]
+        if area is None and pool:
+            reported = {o.area for o in pool}
+            lead = pool[0].indicator.lead_area
+            area = lead if lead in reported else next(a for a in AREA_ORDER if a in reported)
+        rows = [o for o in pool if o.area == area]
         years = sorted({o.year for o in rows}, reverse=True)
         if year is None and years:
             year = years[0]
@@ -234,10 +244,14 @@ class Ranking:
             key=lambda o: o.value,
             reverse=not lower_is_better,
         )
-        country = next((o.value for o in country_rows if o.year == year), None)
+        country = next((o.value for o in country_rows if o.year == year and o.area == area), None)
         # The nearest numeric target at or after the year shown.
         upcoming = sorted(
-            (t for t in targets if t.value is not None and year and t.year >= year),
+            (
+                t
+                for t in targets
+                if t.area == area and t.value is not None and year and t.year >= year
+            ),
             key=lambda t: t.year,
         )
-        return cls(region, ranked, years, year, country, upcoming[0] if upcoming else None)
+        return cls(region, area, ranked, years, year, country, upcoming[0] if upcoming else None)

@@ -7,8 +7,12 @@ from .models import format_value
 class NumberColumn(tables.Column):
     attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
 
+    def __init__(self, *args, digits=None, **kwargs):
+        self.digits = digits
+        super().__init__(*args, **kwargs)
+
     def render(self, value):
-        return format_value(value)
+        return format_value(value if self.digits is None else round(value, self.digits))
 
 
 class SeriesTable(tables.Table):
@@ -19,7 +23,7 @@ class SeriesTable(tables.Table):
     urban = NumberColumn(verbose_name=_("Urban"))
     rural = NumberColumn(verbose_name=_("Rural"))
     ratio = tables.Column(verbose_name=_("Rural ÷ urban"), attrs={"td": {"class": "num"}})
-    difference = NumberColumn(verbose_name=_("Urban − rural"))
+    difference = NumberColumn(verbose_name=_("Urban − rural"), digits=4)
 
     class Meta:
         orderable = False

@@ -54,14 +54,15 @@ def indicator_detail(request, code):
     observations = list(indicator.observations.beside_country(region))
     targets = list(indicator.targets.applying_to(region))
     summary = summarise([indicator], region, observations, targets, COUNTRY_CODE)[indicator.id]
-    area = form.cleaned_data["area"] or indicator.lead_area
     ranking = Ranking.build(
-        indicator.observations.filter(area=area).children_or_siblings(region),
+        indicator.observations.children_or_siblings(region),
         region,
+        area=form.cleaned_data["area"] or None,
         year=form.cleaned_data["year"],
-        country_rows=[o for o in observations if o.region_id == COUNTRY_CODE and o.area == area],
-        targets=[t.target for t in summary.targets if t.target.area == area],
+        country_rows=[o for o in observations if o.region_id == COUNTRY_CODE],
+        targets=[t.target for t in summary.targets],
     )
+    area = ranking.area or indicator.lead_area
     ctx = {
         "indicator": indicator,
         "region": region,
