@@ -30,7 +30,7 @@ def test_same_cell_in_another_area_or_year_is_allowed():
 
 
 def test_database_refuses_an_unknown_area():
-    violates_constraint(lambda: observe(rate(), country(), 2022, 50, area="suburb"))
+    violates_constraint(lambda: observe(rate(), country(), 2022, 50, area="town"))
 
 
 @pytest.mark.parametrize("year", [1948, 2101])
