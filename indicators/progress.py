@@ -1,22 +1,26 @@
-"""Progress towards a target: pure functions, no database.
+"""Progress towards a target, as pure functions (no database).
 
-Status follows the UN Statistics Division's SDG progress assessment (SDG Progress Chart,
-technical note, 2023 method): from the base year b to the latest year t,
+The method is the UN Statistics Division's, from the technical notes of the SDG Progress Chart:
 
-    CAGR = (v_t / v_b) ** (1 / (t - b)) - 1
-    v_e  = v_t * (1 + CAGR) ** (T - t)          anticipated value at the target year T
-    P    = (v_e - v_b) / (v* - v_b)              progress ratio towards the target v*
+- **status** (2023 method): from the base year b to the latest year t the compound annual growth
+  rate is CAGR = (v_t / v_b) ** (1 / (t - b)) - 1; the value anticipated at the target year T is
+  v_e = v_t * (1 + CAGR) ** (T - t); the progress ratio P = (v_e - v_b) / (v* - v_b) compares
+  the anticipated change with the change the target v* asks for. P needs no direction: for a
+  "lower is better" indicator or an "at most" target both differences are negative.
+- **second opinion** (2022 method): the ratio of the actual to the required growth rate,
+  CR = CAGR / CAGR_required, with CAGR_required = (v* / v_b) ** (1 / (T - b)) - 1.
 
-P ≥ 0.95 on track, 0.5–0.95 moderate, 0.1–0.5 marginal, 0–0.1 stagnating, < 0 regressing.
-P needs no direction: moving towards v* is positive whichever way v* lies. A zero or negative
-base value has no CAGR; a least-squares line through the points from the base year on gives
-the anticipated value instead.
+Where the compound rate is undefined (a zero or negative base, or a negative latest value) the
+trend is a straight line instead: the least-squares slope over the points from the base year on,
+drawn from the latest value (v_e = v_t + slope * (T - t)). The second opinion then has no rate
+to compare and is left out.
 
-The second opinion is the 2022 method: CR = CAGR_actual / CAGR_required with
-CAGR_required = (v* / v_b) ** (1 / (T - b)) - 1; ≥ 0.95 on track, 0.5–0.95 moderate,
--0.1–0.5 limited or no progress, < -0.1 regressing.
+Series are mappings {year: value}; missing years are simply absent (a None value is skipped).
 """
 
+from __future__ import annotations
+
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,7 +33,8 @@ MARGINAL = "marginal"
 STAGNATING = "stagnating"
 REGRESSING = "regressing"
 INSUFFICIENT_DATA = "insufficient_data"
-LIMITED = "limited"  # the 2022 method's class spanning marginal and stagnating
+# The 2022 method (CR) does not split marginal progress from stagnation.
+LIMITED = "limited"
 
 STATUS_LABELS = {
     ACHIEVED: _("Achieved"),
@@ -42,84 +47,177 @@ STATUS_LABELS = {
     LIMITED: _("Limited or no progress"),
 }
 
-# Within this many points of a 0% or 100% target counts as met (UNSD).
+CLOSING = "closing"
+WIDENING = "widening"
+STEADY = "steady"
+TREND_LABELS = {CLOSING: _("closing"), WIDENING: _("widening"), STEADY: _("steady")}
+
+CAGR = "cagr"
+LINEAR = "linear"
+
+COMPARISONS = ("minimum", "maximum", "exact", "qualitative", "parity")
+DIRECTIONS = ("higher", "lower", "neutral")
+
+DEFAULT_BASE_YEAR = 2020
+# A percentage within half a point of a 0% or 100% target counts as meeting it.
 PERCENT_TOLERANCE = 0.5
-# An exact target on a neutral indicator is met within this relative distance.
-EXACT_TOLERANCE = 0.005
+# An "exact" target of a neutral indicator is met within 0.5% of the target.
+EXACT_RELATIVE_TOLERANCE = 0.005
+# A gap whose fitted change over the window is under 0.5% of the urban level is steady.
+STEADY_SHARE = 0.005
+# Absorbs float noise in the comparisons (99.5 against 100 is "within 0.5").
+EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
 class Assessment:
     status: str
+    base_year: int | None
+    base_value: float | None
+    latest_year: int | None
+    latest_value: float | None
+    base_substituted: bool
     target_year: int
     target_value: float
-    base_year: int | None = None
-    base_value: float | None = None
-    latest_year: int | None = None
-    latest_value: float | None = None
-    base_substituted: bool = False
-    growth: float | None = None
-    anticipated: float | None = None
-    ratio: float | None = None
-    required_growth: float | None = None
-    cr: float | None = None
-    cr_status: str | None = None
-    method: str = "cagr"
+    growth: float | None
+    anticipated: float | None
+    ratio: float | None
+    required_growth: float | None
+    cr: float | None
+    cr_status: str | None
+    disagrees: bool
+    method: str | None
 
     @property
-    def disagrees(self):
-        """The 2022 CR method gives another class (limited agrees with marginal or stagnating)."""
-        if self.cr_status is None or self.status in {ACHIEVED, INSUFFICIENT_DATA}:
-            return False
-        if self.cr_status == LIMITED:
-            return self.status not in {MARGINAL, STAGNATING}
-        return self.cr_status != self.status
+    def label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def cr_label(self):
+        return STATUS_LABELS.get(self.cr_status)
 
 
-def cagr(start, end, years):
-    """Compound annual growth rate, or None where it is undefined (non-positive values)."""
-    if years <= 0 or start is None or end is None or start <= 0 or end <= 0:
+@dataclass(frozen=True)
+class Trend:
+    """The current pace, drawn from the latest point: a compound rate or a linear slope."""
+
+    method: str
+    latest_year: int
+    latest_value: float
+    growth: float | None = None
+    slope: float | None = None
+
+    def value_at(self, year):
+        if self.method == LINEAR:
+            return self.latest_value + self.slope * (year - self.latest_year)
+        try:
+            return self.latest_value * (1 + self.growth) ** (year - self.latest_year)
+        except OverflowError:  # a rate from a base near zero: unbounded until clipped
+            return math.inf
+
+
+@dataclass(frozen=True)
+class GapYear:
+    year: int
+    urban: float
+    rural: float
+    ratio: float | None  # rural / urban; None when urban is 0
+    difference: float  # urban - rural
+
+
+@dataclass(frozen=True)
+class Gap:
+    years: list[GapYear]
+    trend: str | None
+    years_to_parity: float | None
+    parity_year: int | None
+
+    @property
+    def latest(self):
+        return self.years[-1] if self.years else None
+
+
+# Building blocks
+
+
+def points_from(series: Mapping[int, float | None], base_year=DEFAULT_BASE_YEAR):
+    """The (year, value) points from `base_year` on, oldest first."""
+    return sorted(
+        (int(year), float(value))
+        for year, value in series.items()
+        if value is not None and int(year) >= base_year
+    )
+
+
+def compound_growth(start, end, years):
+    """(end / start) ** (1 / years) - 1, or None where it is undefined (start <= 0, end < 0)."""
+    if years <= 0 or start <= 0 or end < 0:
         return None
     return (end / start) ** (1 / years) - 1
 
 
-def linear_fit(points):
-    """Least-squares slope and intercept through [(year, value)]."""
+def linear_slope(points):
+    """The least-squares slope of value on year: sum((x - x̄)(y - ȳ)) / sum((x - x̄)²)."""
     n = len(points)
-    mean_x = sum(x for x, _y in points) / n
-    mean_y = sum(y for _x, y in points) / n
-    sxx = sum((x - mean_x) ** 2 for x, _y in points)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx if sxx else 0.0
-    return slope, mean_y - slope * mean_x
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
 
 
-def is_met(value, target, comparison, direction, percent=False):
-    if percent and target in (0, 100) and abs(value - target) <= PERCENT_TOLERANCE:
+def fit_trend(points):
+    """The trend through points (oldest first, at least two): CAGR from the first to the last,
+    or, where that rate is undefined, the least-squares line drawn from the last point."""
+    (base_year, base_value), (latest_year, latest_value) = points[0], points[-1]
+    growth = compound_growth(base_value, latest_value, latest_year - base_year)
+    if growth is not None:
+        return Trend(CAGR, latest_year, latest_value, growth=growth)
+    return Trend(LINEAR, latest_year, latest_value, slope=linear_slope(points))
+
+
+def clip(value, lower=None, upper=None):
+    if lower is not None:
+        value = max(value, lower)
+    if upper is not None:
+        value = min(value, upper)
+    return value
+
+
+def meets(value, target, comparison, direction="higher", percent=False):
+    """Whether `value` meets the target.
+
+    minimum: value >= target; maximum: value <= target; exact: read in the indicator's direction
+    (>= when higher is better, <= when lower is better, within 0.5% when neutral). A percentage
+    within half a point of a 0% or 100% target counts as meeting it.
+    """
+    if percent and target in (0, 100) and abs(value - target) <= PERCENT_TOLERANCE + EPSILON:
         return True
     if comparison == "exact":
-        comparison = {"higher": "minimum", "lower": "maximum"}.get(direction)
-        if comparison is None:
-            return abs(value - target) <= EXACT_TOLERANCE * max(abs(target), 1e-9)
+        if direction == "neutral":
+            return abs(value - target) <= EXACT_RELATIVE_TOLERANCE * abs(target) + EPSILON
+        comparison = "minimum" if direction == "higher" else "maximum"
     if comparison == "minimum":
-        return value >= target
+        return value >= target - EPSILON
     if comparison == "maximum":
-        return value <= target
-    raise ValueError(f"cannot compare against a {comparison!r} target")
+        return value <= target + EPSILON
+    raise ValueError(f"Cannot compare a value with a {comparison!r} target.")
 
 
-def classify(ratio):
-    if ratio >= 0.95:
+def classify_ratio(p):
+    """The 2023 method's class for the progress ratio P."""
+    if p >= 0.95:
         return ON_TRACK
-    if ratio >= 0.5:
+    if p >= 0.5:
         return MODERATE
-    if ratio >= 0.1:
+    if p >= 0.1:
         return MARGINAL
-    if ratio >= 0:
+    if p >= 0:
         return STAGNATING
     return REGRESSING
 
 
 def classify_cr(cr):
+    """The 2022 method's class for CR, the ratio of actual to required growth rate."""
     if cr >= 0.95:
         return ON_TRACK
     if cr >= 0.5:
@@ -129,79 +227,153 @@ def classify_cr(cr):
     return REGRESSING
 
 
-def base_point(series, base_year):
-    """(year, substituted): the base year, or the nearest later year leaving two points."""
-    years = sorted(y for y in series if y >= base_year)
-    if len(years) < 2:
-        return None, False
-    return years[0], years[0] != base_year
+def methods_disagree(status, cr_status):
+    """Whether the two methods give different classes ("limited" agrees with marginal and
+    stagnating). False when either has no class."""
+    if status is None or cr_status is None:
+        return False
+    merged = LIMITED if status in (MARGINAL, STAGNATING) else status
+    return merged != cr_status
+
+
+def _check(comparison, direction):
+    if comparison not in COMPARISONS:
+        raise ValueError(f"Unknown comparison {comparison!r}; expected one of {COMPARISONS}.")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"Unknown direction {direction!r}; expected one of {DIRECTIONS}.")
+
+
+# Status against a target
 
 
 def assess(
-    series: Mapping[int, float],
+    series,
     *,
     target_value,
     target_year,
     comparison,
     direction="higher",
-    base_year=2020,
+    base_year=DEFAULT_BASE_YEAR,
     percent=False,
+    lower=None,
+    upper=None,
 ):
-    """Where `series` stands against one target; None for a qualitative (worded) target."""
+    """Where a series stands against one target (UNSD SDG Progress Chart, 2023 and 2022 methods).
+
+    - achieved: the latest value already meets the target (see `meets`);
+    - otherwise P = (v_e - v_b) / (v* - v_b), classified by `classify_ratio`: on track (>= 0.95),
+      moderate (>= 0.5), marginal (>= 0.1), stagnating (>= 0), regressing (< 0);
+    - insufficient data: fewer than two points from the base year on.
+
+    If the base year has no value, the first later year with a value is the base (flagged by
+    `base_substituted`). v_e is projected by `fit_trend` (CAGR, or the linear fallback for a zero
+    or negative base) and clipped to [lower, upper]; once the target year has passed, v_e is the
+    latest value. If the base already met the target and the latest value no longer does, the
+    ratio's sign means nothing: the status is regressing and P is None.
+
+    The second opinion is CR = CAGR / CAGR_required (`classify_cr`), None under the linear
+    fallback. Returns None for a qualitative target; a parity target goes through
+    `assess_parity`.
+    """
+    _check(comparison, direction)
     if comparison == "qualitative":
         return None
-    found = {"target_year": target_year, "target_value": target_value}
-    if series:
-        latest_year = max(series)
-        found.update(latest_year=latest_year, latest_value=series[latest_year])
-        if is_met(series[latest_year], target_value, comparison, direction, percent):
-            return Assessment(ACHIEVED, **found)
-    start, substituted = base_point(series, base_year)
-    if start is None:
-        return Assessment(INSUFFICIENT_DATA, **found)
-    v_b, t, v_t = series[start], found["latest_year"], found["latest_value"]
-    found.update(base_year=start, base_value=v_b, base_substituted=substituted)
-    growth = cagr(v_b, v_t, t - start)
-    if growth is None:
-        slope, intercept = linear_fit([(y, v) for y, v in series.items() if y >= start])
-        anticipated, method = slope * target_year + intercept, "linear"
-    else:
-        anticipated, method = v_t * (1 + growth) ** (target_year - t), "cagr"
-    if target_value == v_b:
-        # Already at the target in the base year, yet not meeting it now: moving away.
+    if comparison == "parity":
+        raise ValueError("A parity target compares rural with urban: use assess_parity().")
+    if target_year <= base_year:
+        raise ValueError(f"The target year {target_year} is not after the base year {base_year}.")
+
+    target_value = float(target_value)
+    everything = points_from(series, base_year=-math.inf)
+    points = points_from(series, base_year)
+    latest_year, latest_value = everything[-1] if everything else (None, None)
+    achieved = latest_value is not None and meets(
+        latest_value, target_value, comparison, direction, percent
+    )
+    result = {
+        "latest_year": latest_year,
+        "latest_value": latest_value,
+        "target_year": target_year,
+        "target_value": target_value,
+    }
+    if len(points) < 2:
         return Assessment(
-            REGRESSING, growth=growth, anticipated=anticipated, method=method, **found
+            status=ACHIEVED if achieved else INSUFFICIENT_DATA,
+            base_year=points[0][0] if points else None,
+            base_value=points[0][1] if points else None,
+            base_substituted=bool(points) and points[0][0] != base_year,
+            growth=None,
+            anticipated=None,
+            ratio=None,
+            required_growth=None,
+            cr=None,
+            cr_status=ACHIEVED if achieved else None,
+            disagrees=False,
+            method=None,
+            **result,
         )
-    ratio = (anticipated - v_b) / (target_value - v_b)
-    required = cagr(v_b, target_value, target_year - start)
-    cr = growth / required if growth is not None and required else None
+
+    first_year, base_value = points[0]
+    trend = fit_trend(points)
+    anticipated = clip(trend.value_at(max(target_year, latest_year)), lower, upper)
+    required = compound_growth(base_value, target_value, target_year - first_year)
+    cr = trend.growth / required if trend.growth is not None and required else None
+
+    if achieved:
+        ratio, status, cr_status = _ratio(anticipated, base_value, target_value), ACHIEVED, ACHIEVED
+    elif meets(base_value, target_value, comparison, direction, percent):
+        ratio, status, cr, cr_status = None, REGRESSING, None, REGRESSING
+    else:
+        ratio = _ratio(anticipated, base_value, target_value)
+        status = classify_ratio(ratio)
+        cr_status = classify_cr(cr) if cr is not None else None
+
     return Assessment(
-        classify(ratio),
-        growth=growth,
+        status=status,
+        base_year=first_year,
+        base_value=base_value,
+        base_substituted=first_year != base_year,
+        growth=trend.growth,
         anticipated=anticipated,
         ratio=ratio,
         required_growth=required,
         cr=cr,
-        cr_status=classify_cr(cr) if cr is not None else None,
-        method=method,
-        **found,
+        cr_status=cr_status,
+        disagrees=methods_disagree(status, cr_status),
+        method=trend.method,
+        **result,
     )
 
 
+def _ratio(anticipated, base_value, target_value):
+    """P = (v_e - v_b) / (v* - v_b); None when the target equals the base."""
+    if target_value == base_value:
+        return None
+    return (anticipated - base_value) / (target_value - base_value)
+
+
+# Parity: rural reaches a share of urban
+
+
 def parity_series(urban, rural, direction="higher"):
-    """Rural ÷ urban per year (urban ÷ rural where lower is better), rising to 1 at parity."""
-    ratios = {}
+    """Rural as a share of urban, per year where both exist: rural / urban, or urban / rural for
+    a lower-is-better indicator (so the share rises towards 1 as rural catches up). Years whose
+    denominator is 0 are left out."""
+    shares = {}
     for year in sorted(set(urban) & set(rural)):
-        top, bottom = (
-            (urban[year], rural[year]) if direction == "lower" else (rural[year], urban[year])
-        )
-        if bottom:
-            ratios[year] = top / bottom
-    return ratios
+        u, r = urban[year], rural[year]
+        if u is None or r is None:
+            continue
+        numerator, denominator = (u, r) if direction == "lower" else (r, u)
+        if denominator:
+            shares[year] = numerator / denominator
+    return shares
 
 
-def assess_parity(urban, rural, *, share, target_year, direction="higher", base_year=2020):
-    """A parity target (rural reaches `share` of urban), assessed on the ratio series."""
+def assess_parity(
+    urban, rural, *, share, target_year, direction="higher", base_year=DEFAULT_BASE_YEAR
+):
+    """The 2023 method on `parity_series`, against the target "share >= `share`"."""
     return assess(
         parity_series(urban, rural, direction),
         target_value=share,
@@ -211,103 +383,100 @@ def assess_parity(urban, rural, *, share, target_year, direction="higher", base_
     )
 
 
-@dataclass(frozen=True)
-class GapYear:
-    year: int
-    urban: float
-    rural: float
-    ratio: float | None  # rural ÷ urban
-    difference: float  # urban − rural
-
-
-@dataclass(frozen=True)
-class Gap:
-    years: list
-    trend: str | None = None  # closing, widening, steady
-    years_to_parity: float | None = None
-    parity_year: int | None = None
+# The urban-rural gap
 
 
 def gap(urban, rural, *, direction="higher", window=5):
-    """The urban–rural gap per year; its trend over the latest `window` years; parity at pace.
+    """The urban-rural gap per year where both exist, and how it moves.
 
-    The gap is measured as the distance rural has to go: urban − rural where higher is better,
-    rural − urban where lower is better; a linear pace over the window gives years to parity.
+    Each year: ratio = rural / urban, difference = urban - rural. The trend is the least-squares
+    slope of |urban - rural| over the years within `window` years of the latest (2018-2023 for a
+    latest year of 2023): closing or widening, or steady when the fitted change over the window
+    is under 0.5% of the mean urban level.
+
+    Years to parity divide the latest shortfall (urban - rural; rural - urban when lower is better)
+    by its least-squares pace over the window; given only while the gap is closing (None: "not at
+    the current pace"). A rural value already at or past urban gives 0 years.
     """
-    common = sorted(set(urban) & set(rural))
-    rows = [
+    years = [
         GapYear(
-            y, urban[y], rural[y], rural[y] / urban[y] if urban[y] else None, urban[y] - rural[y]
+            year=year,
+            urban=urban[year],
+            rural=rural[year],
+            ratio=rural[year] / urban[year] if urban[year] else None,
+            difference=urban[year] - rural[year],
         )
-        for y in common
+        for year in sorted(set(urban) & set(rural))
+        if urban[year] is not None and rural[year] is not None
     ]
-    if len(rows) < 2:
-        return Gap(rows)
-    recent = [r for r in rows if r.year > rows[-1].year - window]
+    recent = [y for y in years if y.year >= years[-1].year - window] if years else []
     if len(recent) < 2:
-        recent = rows[-2:]
-    sign = -1 if direction == "lower" else 1
-    shortfall = [(r.year, sign * r.difference) for r in recent]
-    slope, _intercept = linear_fit(shortfall)
-    latest_year, latest_gap = shortfall[-1]
-    scale = max(abs(latest_gap), abs(shortfall[0][1]), 1e-9)
-    if abs(slope) * (shortfall[-1][0] - shortfall[0][0]) < 0.01 * scale:
-        trend = "steady"
+        return Gap(years=years, trend=None, years_to_parity=None, parity_year=None)
+
+    distance = linear_slope([(y.year, abs(y.difference)) for y in recent])
+    span = recent[-1].year - recent[0].year
+    scale = sum(abs(y.urban) for y in recent) / len(recent)
+    if abs(distance * span) <= STEADY_SHARE * scale:
+        trend = STEADY
     else:
-        trend = "closing" if slope * (1 if latest_gap >= 0 else -1) < 0 else "widening"
-    if latest_gap <= 0:
-        return Gap(rows, trend, 0.0, latest_year)
-    if trend != "closing":
-        return Gap(rows, trend)
-    years = latest_gap / -slope
-    return Gap(rows, trend, years, latest_year + int(-(-years // 1)))
+        trend = CLOSING if distance < 0 else WIDENING
+
+    shortfalls = [(y.year, _shortfall(y, direction)) for y in recent]
+    shortfall, pace = shortfalls[-1][1], linear_slope(shortfalls)
+    if shortfall <= 0:
+        to_parity = 0.0
+    elif trend == CLOSING and pace < 0:
+        to_parity = shortfall / -pace
+    else:
+        to_parity = None
+    parity_year = recent[-1].year + math.ceil(to_parity) if to_parity is not None else None
+    return Gap(years=years, trend=trend, years_to_parity=to_parity, parity_year=parity_year)
 
 
-def projection(series, *, until=2035, base_year=2020, lower=None, upper=None):
-    """[(year, value)] from the latest year to `until` at the current pace, within bounds."""
-    start, _substituted = base_point(series, base_year)
-    if start is None:
-        start, _substituted = base_point(series, min(series, default=base_year))
-    if start is None:
+def _shortfall(gap_year, direction):
+    """How far rural is behind urban in the indicator's direction (negative: ahead)."""
+    if direction == "lower":
+        return -gap_year.difference
+    if direction == "neutral":
+        return abs(gap_year.difference)
+    return gap_year.difference
+
+
+# Projections
+
+
+def projection(series, *, until=2035, base_year=DEFAULT_BASE_YEAR, lower=None, upper=None):
+    """[(year, value)] yearly from the latest year to `until` at the current pace (`fit_trend`),
+    clipped to [lower, upper]; the first point is the latest observation. Empty with fewer than
+    two points from the base year on."""
+    points = points_from(series, base_year)
+    if len(points) < 2:
         return []
-    latest = max(series)
-    growth = cagr(series[start], series[latest], latest - start)
-    if growth is None:
-        slope, intercept = linear_fit([(y, v) for y, v in series.items() if y >= start])
-
-        def at(year):
-            return series[latest] + slope * (year - latest)
-    else:
-
-        def at(year):
-            return series[latest] * (1 + growth) ** (year - latest)
-
-    path = []
-    for year in range(latest, until + 1):
-        value = at(year)
-        if upper is not None:
-            value = min(value, upper)
-        if lower is not None:
-            value = max(value, lower)
-        path.append((year, value))
-    return path
+    trend = fit_trend(points)
+    return [
+        (year, clip(trend.value_at(year), lower, upper))
+        for year in range(trend.latest_year, until + 1)
+    ]
 
 
-def project(series, years=(2025, 2035), **kwargs):
-    """{year: projected value} for the given years at or after the latest year."""
-    path = dict(projection(series, until=max(years), **kwargs))
-    return {year: path[year] for year in years if year in path}
+def project(series, years=(2025, 2035), **kw):
+    """{year: projected value} for those of `years` after the latest observation."""
+    last = max(years, default=0)
+    path = dict(projection(series, until=last, **kw))
+    return {year: path[year] for year in years if year in path and year > min(path)}
 
 
 def required_path(base_year, base_value, target_year, target_value):
-    """[(year, value)] from base to target at the constant rate the target requires."""
-    growth = cagr(base_value, target_value, target_year - base_year)
+    """[(year, value)] yearly from the base to the target at the required rate
+    v_b * (1 + CAGR_required) ** (year - b); a straight line where that rate is undefined."""
+    span = target_year - base_year
+    growth = compound_growth(base_value, target_value, span)
     path = []
-    for year in range(base_year, target_year + 1):
-        if growth is None:
-            share = (year - base_year) / (target_year - base_year)
-            value = base_value + share * (target_value - base_value)
-        else:
+    for year in range(base_year, target_year):
+        if growth is not None:
             value = base_value * (1 + growth) ** (year - base_year)
+        else:
+            value = base_value + (target_value - base_value) * (year - base_year) / span
         path.append((year, value))
+    path.append((target_year, target_value))
     return path

@@ -56,9 +56,7 @@ class TargetStatus:
 
     @property
     def second_opinion_label(self):
-        if self.assessment and self.assessment.cr_status:
-            return progress.STATUS_LABELS.get(self.assessment.cr_status, "")
-        return ""
+        return self.assessment.cr_label if self.assessment else ""
 
 
 @dataclass
@@ -155,6 +153,8 @@ def assess_target(target, indicator, series):
         direction=indicator.direction,
         base_year=target.base_year,
         percent=indicator.unit == Indicator.Unit.PERCENT,
+        lower=indicator.min_value,
+        upper=indicator.max_value,
     )
 
 
