@@ -158,6 +158,12 @@ def assess_target(target, indicator, series):
     )
 
 
+def has_series_for(target, series):
+    if target.comparison == Comparison.PARITY:
+        return Area.URBAN in series and Area.RURAL in series
+    return target.area in series
+
+
 def targets_for(region, country_code, targets):
     """The region's own targets; else those for every region; else the country's, for reference."""
     own = [t for t in targets if t.region_id == region.code]
@@ -196,6 +202,9 @@ def summarise(indicators, region, observations, targets, country_code):
         chosen, national = targets_for(
             region, country_code, targets_by_indicator.get(indicator.id, [])
         )
+        if national:
+            # A national goal is shown beside a region's own figures only where it has some.
+            chosen = [t for t in chosen if has_series_for(t, series)]
         summary.targets = [
             TargetStatus(t, assess_target(t, indicator, series), national)
             for t in sorted(chosen, key=lambda t: (t.year, LEAD_AREA[t.area]))

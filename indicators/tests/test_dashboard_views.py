@@ -236,3 +236,21 @@ def test_overview_shows_the_real_rural_tap_water_figure(client, reference_data):
     assert card.latest["rural"].value == 96 and card.latest["rural"].year == 2025
     assert card.target_2025.status == "achieved"  # 96 ≥ 88
     assert card.target_2035.status == "qualitative"
+
+
+def test_a_province_sees_national_targets_only_where_it_has_figures(client, water):
+    fujian = province()
+    observe(water, fujian, 2022, 99.9, area="urban")  # urban only; the targets are rural
+    response = en(client, reverse("region-detail", args=["350000"]))
+    summaries = {s.indicator.code: s for s, _country in response.context["rows"]}
+    assert summaries["tap_water_penetration"].targets == []
+    observe(water, fujian, 2020, 70)
+    observe(water, fujian, 2023, 72)
+    response = en(client, reverse("region-detail", args=["350000"]))
+    summaries = {s.indicator.code: s for s, _country in response.context["rows"]}
+    shown = summaries["tap_water_penetration"].targets
+    assert [t.target.year for t in shown] == [2025, 2035]
+    assert all(t.national_reference for t in shown)
+    # CAGR = (72/70)^(1/3) − 1 = 0.00943; v_e = 72 × 1.00943² = 73.37;
+    # P = (73.37 − 70) / (88 − 70) = 0.19: marginal.
+    assert shown[0].status == "marginal"
