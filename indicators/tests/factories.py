@@ -54,3 +54,38 @@ def target(indicator, year, value, comparison="minimum", region=None, area="rura
         source=fields.pop("source", "test policy"),
         **fields,
     )
+
+
+def region(code, name_zh, level, parent, name_en=""):
+    return Region.objects.create(
+        code=code, name_zh=name_zh, name_en=name_en, level=level, parent=parent
+    )
+
+
+def fujian_tree():
+    """Fujian (350000) > Fuzhou (350100) > Gulou district (350102), and Beijing beside it."""
+    fujian = province()
+    fuzhou = region("350100", "福州市", "prefecture", fujian, "Fuzhou")
+    gulou = region("350102", "鼓楼区", "county", fuzhou, "Gulou District")
+    beijing = province("110000", "北京市", "Beijing")
+    return fujian, fuzhou, gulou, beijing
+
+
+def bulk_generated(indicators, regions, years, area="total"):
+    """One generated value per indicator, region and year, written in a few big inserts."""
+    rows = [
+        Observation(
+            indicator=indicator,
+            region=place,
+            area=area,
+            year=year,
+            value=(year % 97) + index / 8,
+            source="generated",
+            is_generated=True,
+        )
+        for index, (indicator, place, year) in enumerate(
+            (i, r, y) for i in indicators for r in regions for y in years
+        )
+    ]
+    Observation.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
