@@ -1,5 +1,8 @@
 """Small plain-Python builders for test data (fixtures/ is the product's data, not scaffolding)."""
 
+from django.db import connection
+from django.utils import timezone
+
 from indicators.models import Indicator, Observation, Region, Target
 
 COUNTRY = {"code": "100000", "name_zh": "全国", "name_en": "China (national)", "level": "country"}
@@ -89,3 +92,25 @@ def bulk_generated(indicators, regions, years, area="total"):
     ]
     Observation.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
+
+
+def insert_generated(indicator, regions, first_year, last_year):
+    """Like bulk_generated, for hundreds of thousands of rows: made by the database itself.
+
+    bulk_create spends ~50 µs a row preparing fields in Python (10 s for 200,000 rows) and
+    executemany is little better on PostgreSQL; one INSERT … SELECT over the regions and a
+    recursive run of years takes about a second on SQLite and PostgreSQL alike.
+    """
+    table = Observation._meta.db_table
+    region_table = Region._meta.db_table
+    columns = "indicator_id, region_id, area, year, value, source, note, is_generated, updated_at"
+    codes = [place.pk for place in regions]
+    sql = (
+        f"INSERT INTO {table} ({columns}) "
+        "WITH RECURSIVE years(y) AS (SELECT %s UNION ALL SELECT y + 1 FROM years WHERE y < %s) "
+        "SELECT %s, r.code, 'total', y, (y %% 97) + 0.125, 'generated', '', %s, %s "
+        f"FROM {region_table} r CROSS JOIN years WHERE r.code IN ({', '.join(['%s'] * len(codes))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first_year, last_year, indicator.pk, True, timezone.now(), *codes])
+    return Observation.objects.filter(indicator=indicator).count()
