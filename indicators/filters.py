@@ -108,7 +108,7 @@ class ObservationFilter(django_filters.FilterSet):
         ]
 
     def description(self):
-        """The filter in words, for file names' neighbours: README and page headings."""
+        """The filter in words ('label: value' lines), for the README inside an export."""
         data = self.form.cleaned_data
         parts = []
         for name, field in self.form.fields.items():
