@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Coalesce, Length, NullIf
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,14 @@ def localized(obj, field):
     """The zh or en variant of `field` for the active language, falling back to the other."""
     zh, en = getattr(obj, f"{field}_zh"), getattr(obj, f"{field}_en")
     return (en or zh) if in_english() else (zh or en)
+
+
+def localized_expression(field):
+    """The database side of `localized`: `field`_en or `field`_zh, falling back to the other."""
+    zh, en = f"{field}_zh", f"{field}_en"
+    if in_english():
+        return Coalesce(NullIf(en, models.Value("")), zh)
+    return Coalesce(NullIf(zh, models.Value("")), en)
 
 
 class Area(models.TextChoices):
@@ -308,6 +316,34 @@ class ObservationQuerySet(models.QuerySet):
     def series(self):
         """Oldest first, ready to group by indicator and area."""
         return self.order_by("indicator_id", "area", "year")
+
+    def for_browser(self):
+        """Rows for the data browser: the indicator and region come in the same query."""
+        return self.select_related("indicator", "region")
+
+    def series_by_region(self):
+        """Each region's series, area by area, oldest first, with the region in the same query."""
+        return self.select_related("region").order_by("region", "area", "year")
+
+    def for_export(self):
+        """Export rows as tuples in EXPORT_FIELDS order; names in the active language.
+
+        Tuples rather than model instances so a large export streams in constant memory.
+        """
+        return self.values_list(
+            "indicator__code",
+            localized_expression("indicator__name"),
+            "region_id",
+            localized_expression("region__name"),
+            "region__level",
+            "area",
+            "year",
+            "value",
+            "indicator__unit",
+            "source",
+            "note",
+            "is_generated",
+        ).order_by(*Observation._meta.ordering)
 
     def latest_by_indicator_and_area(self):
         """{(indicator_id, area): the latest observation}, from one query."""

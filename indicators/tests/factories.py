@@ -1,5 +1,8 @@
 """Small plain-Python builders for test data (fixtures/ is the product's data, not scaffolding)."""
 
+from django.db import connection
+from django.utils import timezone
+
 from indicators.models import Indicator, Observation, Region, Target
 
 COUNTRY = {"code": "100000", "name_zh": "全国", "name_en": "China (national)", "level": "country"}
@@ -54,3 +57,60 @@ def target(indicator, year, value, comparison="minimum", region=None, area="rura
         source=fields.pop("source", "test policy"),
         **fields,
     )
+
+
+def region(code, name_zh, level, parent, name_en=""):
+    return Region.objects.create(
+        code=code, name_zh=name_zh, name_en=name_en, level=level, parent=parent
+    )
+
+
+def fujian_tree():
+    """Fujian (350000) > Fuzhou (350100) > Gulou district (350102), and Beijing beside it."""
+    fujian = province()
+    fuzhou = region("350100", "福州市", "prefecture", fujian, "Fuzhou")
+    gulou = region("350102", "鼓楼区", "county", fuzhou, "Gulou District")
+    beijing = province("110000", "北京市", "Beijing")
+    return fujian, fuzhou, gulou, beijing
+
+
+def bulk_generated(indicators, regions, years, area="total"):
+    """One generated value per indicator, region and year, written in a few big inserts."""
+    rows = [
+        Observation(
+            indicator=indicator,
+            region=place,
+            area=area,
+            year=year,
+            value=(year % 97) + index / 8,
+            source="generated",
+            is_generated=True,
+        )
+        for index, (indicator, place, year) in enumerate(
+            (i, r, y) for i in indicators for r in regions for y in years
+        )
+    ]
+    Observation.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def insert_generated(indicator, regions, first_year, last_year):
+    """Like bulk_generated, for hundreds of thousands of rows: made by the database itself.
+
+    bulk_create spends ~50 µs a row preparing fields in Python (10 s for 200,000 rows) and
+    executemany is little better on PostgreSQL; one INSERT … SELECT over the regions and a
+    recursive run of years takes about a second on SQLite and PostgreSQL alike.
+    """
+    table = Observation._meta.db_table
+    region_table = Region._meta.db_table
+    columns = "indicator_id, region_id, area, year, value, source, note, is_generated, updated_at"
+    codes = [place.pk for place in regions]
+    sql = (
+        f"INSERT INTO {table} ({columns}) "
+        "WITH RECURSIVE years(y) AS (SELECT %s UNION ALL SELECT y + 1 FROM years WHERE y < %s) "
+        "SELECT %s, r.code, 'total', y, (y %% 97) + 0.125, 'generated', '', %s, %s "
+        f"FROM {region_table} r CROSS JOIN years WHERE r.code IN ({', '.join(['%s'] * len(codes))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first_year, last_year, indicator.pk, True, timezone.now(), *codes])
+    return Observation.objects.filter(indicator=indicator).count()
