@@ -1,4 +1,5 @@
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +18,12 @@ from .tables import ObservationTable, SeriesTable
 def invalid(request, form):
     """A wrong query parameter: say which and why, with a 400, never a 500."""
     return render(request, "indicators/invalid_query.html", {"form": form}, status=400)
+
+
+def export_url(**params):
+    """The data-browser CSV export of exactly what a chart shows."""
+    query = {name: value for name, value in params.items() if value not in (None, "")}
+    return reverse("data-export") + "?" + urlencode(query, doseq=True)
 
 
 def by_domain(summaries):
@@ -80,6 +87,17 @@ def indicator_detail(request, code):
         "series_figure": charts.series_figure(summary, show_required=form.cleaned_data["path"]),
         "gap_figure": charts.gap_figure(summary) if summary.gap else None,
         "ranking_figure": charts.ranking_figure(indicator, ranking, area=area),
+        "series_csv": export_url(indicator=indicator.code, region=region.code),
+        "ranking_csv": ranking.rows
+        and export_url(
+            indicator=indicator.code,
+            region=ranking.rows[0].region.parent_id,
+            subregions=1,
+            level=ranking.rows[0].region.level,
+            area=ranking.area,
+            year_min=ranking.year,
+            year_max=ranking.year,
+        ),
         "has_generated": summary.has_generated or ranking.has_generated,
     }
     return render(request, "indicators/indicator_detail.html", ctx)
@@ -136,6 +154,10 @@ def compare(request):
         "years": years,
         "series": series,
         "figure": charts.compare_figure(indicator, series, area=area, mode=mode, year=year),
+        "csv_links": [
+            (region, export_url(indicator=indicator.code, region=region.code, area=area))
+            for region in regions
+        ],
         "has_generated": has_generated,
     }
     return render(request, "indicators/compare.html", ctx)

@@ -36,3 +36,14 @@ def test_an_official_follows_an_indicator_from_the_overview_to_its_chart(site, p
     page.wait_for_selector("#series-chart .main-svg")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "2025 target" in page.locator("#series-chart").inner_text()
+
+
+def test_an_official_downloads_the_data_behind_the_chart(site, page):
+    page.goto(site + "/indicators/tap_water_penetration/")
+    with page.expect_download() as download:
+        page.locator("#series-heading ~ figure a.csv").first.click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    rows = [line for line in text.splitlines()[1:] if line]
+    # Every national tap-water value: rural 2020–2025 and urban 2021–2022.
+    assert len(rows) == 8
+    assert all(",tap_water_penetration," in f",{row}" for row in rows)
