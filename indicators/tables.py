@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Observation, format_value
 
+NUMERIC = {"th": {"class": "num"}, "td": {"class": "num"}}
+
 
 class NumberColumn(tables.Column):
-    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+    attrs = NUMERIC
 
     def __init__(self, *args, digits=None, **kwargs):
         self.digits = digits
@@ -59,9 +61,6 @@ class SeriesTable(tables.Table):
         return table
 
 
-NUMERIC = {"th": {"class": "num"}, "td": {"class": "num"}}
-
-
 class ObservationTable(tables.Table):
     """The data browser's rows. Every sort ends on the primary key so pages never overlap."""
 
@@ -89,7 +88,9 @@ class ObservationTable(tables.Table):
     unit = tables.Column(
         verbose_name=_("Unit"), accessor="indicator__get_unit_display", orderable=False
     )
-    source = tables.Column(verbose_name=_("Source"), order_by=("source", "pk"))
+    source = tables.Column(
+        verbose_name=_("Source"), order_by=("source", "pk"), attrs={"td": {"class": "source"}}
+    )
     is_generated = tables.BooleanColumn(
         verbose_name=_("Generated"), yesno=(_("yes"), _("no")), order_by=("is_generated", "pk")
     )
