@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Development defaults; production sets these in its environment (see README).
 export DEBUG ?= 1
 
-.PHONY: run test test-fast lint format install migrate messages fixture clean
+.PHONY: run test test-fast lint format install migrate messages fixture clean backup restore deploy-check
 
 # The venv is rebuilt whenever the lock changes.
 $(VENV)/.installed: requirements-dev.lock
@@ -33,6 +33,18 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# A consistent copy of the database (DATABASE_URL, or the SQLite file): make backup [FILE=...]
+backup: install
+	$(PY) manage.py backup $(or $(FILE),backups/equalization-$(shell date +%Y%m%d-%H%M%S).dump)
+
+# Replace the database with a backup (asks first): make restore FILE=backups/....dump
+restore: install
+	$(PY) manage.py restore $(or $(FILE),$(error give the backup: make restore FILE=...)) && $(PY) manage.py migrate --noinput
+
+# Django's deployment checklist, with the settings of the environment it runs in.
+deploy-check: install
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 # Refresh the translation catalogue and compile it (the .mo files are committed).
 messages: install

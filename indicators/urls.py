@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class RegionCodeConverter:
+    """GB/T 2260: six digits. Anything else is no region (404) and never reaches the database."""
+
+    regex = "[0-9]{6}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(RegionCodeConverter, "region")
 
 urlpatterns = [
     path("", views.overview, name="indicators-overview"),
@@ -11,6 +26,6 @@ urlpatterns = [
     path("indicators/<slug:code>.csv", views.indicator_csv, name="indicator-csv"),
     path("indicators/<slug:code>.json", views.indicator_json, name="indicator-json"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
-    path("regions/<str:code>/", views.region_detail, name="region-detail"),
+    path("regions/<region:code>/", views.region_detail, name="region-detail"),
     path("compare/", views.compare, name="compare"),
 ]

@@ -114,3 +114,52 @@ def insert_generated(indicator, regions, first_year, last_year):
     with connection.cursor() as cursor:
         cursor.execute(sql, [first_year, last_year, indicator.pk, True, timezone.now(), *codes])
     return Observation.objects.filter(indicator=indicator).count()
+
+
+# Names an attacker (or a careless import) might give a region or an indicator.
+HOSTILE_NAMES = ["</script><script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+HOSTILE_INDICATOR = "hostile_rate"
+HOSTILE_REGION = "990000"
+
+# Every public page, filled with hostile_data()'s codes. The security tests (escaping,
+# Content-Security-Policy in Chromium, query-string fuzzing) all run over this list:
+# a new page only needs adding here.
+PUBLIC_PAGES = [
+    "/",
+    "/?region={region}",
+    "/indicators/{indicator}/",
+    "/indicators/{indicator}/?region={region}&path=1",
+    "/regions/{region}/",
+    "/regions/100000/",
+    "/compare/?indicator={indicator}&regions=100000&regions={region}",
+    "/compare/?indicator={indicator}&regions=100000&regions={region}&mode=bars",
+    "/data/?indicator={indicator}&region={region}&subregions=1",
+]
+
+
+def public_pages():
+    return [p.format(indicator=HOSTILE_INDICATOR, region=HOSTILE_REGION) for p in PUBLIC_PAGES]
+
+
+def hostile_data():
+    """A province and a headline indicator whose every free-text field is an injection attempt,
+    with urban and rural values for it and the country, and targets: every page and chart
+    that shows a name shows one of these."""
+    script, tag = HOSTILE_NAMES
+    region = province(code=HOSTILE_REGION, name_zh=script, name_en=tag)
+    indicator = rate(
+        code=HOSTILE_INDICATOR,
+        name_zh=script,
+        name_en=tag,
+        definition_zh=tag,
+        definition_en=script,
+        source=script,
+    )
+    for where in (country(), region):
+        for year, (urban, rural) in {2020: (90, 70), 2022: (92, 78), 2023: (93, 81)}.items():
+            observe(indicator, where, year, urban, area="urban", source=tag, note=script)
+            observe(indicator, where, year, rural, area="rural", source=script, note=tag)
+    target(indicator, 2025, 90, source=tag, wording=script)
+    target(indicator, 2030, 95, region=region, source=script, wording=tag)
+    target(indicator, 2035, None, comparison="qualitative", source=tag, wording=script)
+    return indicator, region
