@@ -54,3 +54,25 @@ def target(indicator, year, value, comparison="minimum", region=None, area="rura
         source=fields.pop("source", "test policy"),
         **fields,
     )
+
+
+def prefecture(code="350100", name_zh="福州市", name_en="Fuzhou", parent=None):
+    parent = parent or Region.objects.get(code=code[:2] + "0000")
+    return Region.objects.create(
+        code=code, name_zh=name_zh, name_en=name_en, level="prefecture", parent=parent
+    )
+
+
+def person(username, role=None, regions=(), staff=True):
+    """A user in one of the role groups (Official, Editor, Administrator) made by migration 0003,
+    assigned to `regions` (an editor enters data for them and every region below)."""
+    from django.contrib.auth.models import Group, User
+
+    from indicators.models import EditorAssignment
+
+    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=staff)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    for region in regions:
+        EditorAssignment.objects.create(user=user, region=region)
+    return user
