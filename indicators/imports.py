@@ -554,18 +554,26 @@ def pending_rows(batch):
     ]
 
 
-@transaction.atomic
 def confirm(batch, user):
-    """Write a pending batch in one transaction. Raises StaleImport if the data moved."""
+    """Write a pending batch in one transaction. Raises StaleImport if the data moved since
+    the preview; the batch is then discarded and a new preview is needed."""
+    try:
+        return write(batch, user)
+    except StaleImport:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
+            status=ImportBatch.Status.DISCARDED, payload={}
+        )
+        raise
+
+
+@transaction.atomic
+def write(batch, user):
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PENDING:
         raise StaleImport
     rows = pending_rows(batch)
     existing = load_existing(rows)
     if fingerprint(existing) != batch.payload["fingerprint"]:
-        batch.status = ImportBatch.Status.DISCARDED
-        batch.payload = {}
-        batch.save()
         raise StaleImport
     classify(rows, existing)
     now = timezone.now()
