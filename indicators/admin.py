@@ -274,7 +274,7 @@ class ObservationHistoryAdmin(ReadOnlyAdmin):
         "import_batch",
         "history_change_reason",
     ]
-    list_filter = ["history_type", "history_date", "area", "indicator", "import_batch"]
+    list_filter = ["history_type", "history_date", "area", "indicator"]
     search_fields = [
         "indicator__code",
         "indicator__name_zh",
@@ -337,13 +337,16 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     exclude = ["payload"]
     actions = ["revert"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("payload")
+
     def has_revert_permission(self, request):
         return request.user.has_perm("indicators.revert_importbatch")
 
     @admin.display(description=_("changes"))
     def history_link(self, obj):
         url = reverse("admin:indicators_historicalobservation_changelist")
-        return format_html('<a href="{}?import_batch__id__exact={}">{}</a>', url, obj.pk, _("log"))
+        return format_html('<a href="{}?import_batch={}">{}</a>', url, obj.pk, _("log"))
 
     @admin.action(permissions=["revert"], description=_("Revert the selected imports"))
     def revert(self, request, queryset):
