@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -197,7 +197,7 @@ class ObservationAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         if not form.is_valid():
             self.message_user(
                 request,
-                gettext_now(
+                gettext(
                     "This file has warnings: tick the box to confirm you have read them, "
                     "or upload a corrected file."
                 ),
@@ -209,7 +209,7 @@ class ObservationAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         except imports.StaleImport:
             self.message_user(
                 request,
-                gettext_now(
+                gettext(
                     "The stored data changed after your preview, so nothing was saved. "
                     "Upload the file again to see a new preview."
                 ),
@@ -218,7 +218,7 @@ class ObservationAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             return redirect("admin:indicators_observation_import")
         self.message_user(
             request,
-            gettext_now(
+            gettext(
                 "Import saved: %(created)s created, %(updated)s updated, %(unchanged)s unchanged."
             )
             % {
@@ -358,7 +358,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             else:
                 self.message_user(
                     request,
-                    gettext_now("%(batch)s reverted.") % {"batch": batch},
+                    gettext("%(batch)s reverted.") % {"batch": batch},
                     messages.SUCCESS,
                 )
 
