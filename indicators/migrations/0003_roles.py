@@ -29,9 +29,11 @@ ADMINISTRATOR_AUTH = ["add_user", "change_user", "delete_user", "view_user", "vi
 
 def create_roles(apps, schema_editor):
     for app_config in apps.get_app_configs():
+        # Migration app configs have no models module, which create_permissions skips.
+        original = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = original
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     app_perms = Permission.objects.filter(content_type__app_label="indicators")

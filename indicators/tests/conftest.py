@@ -97,3 +97,12 @@ def administrator_user(world):
     from indicators.tests.factories import person
 
     return person("administrator", "Administrator")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test client request leaves its language active in the thread; start each test clean."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
