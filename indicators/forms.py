@@ -34,7 +34,7 @@ class ObservationForm(forms.ModelForm):
         # select_for_update holds the row until this save commits (the admin wraps the
         # whole request in a transaction), so two saves at once are checked one after the other.
         current = (
-            Observation.objects.select_for_update()
+            Observation.objects.select_for_update(of=("self",))
             .select_related("entered_by")
             .filter(pk=self.instance.pk)
             .first()
