@@ -3,9 +3,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Length, NullIf
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 COUNTRY_CODE = "100000"
 FIRST_YEAR = 1949
@@ -109,6 +112,15 @@ class RegionQuerySet(models.QuerySet):
             shown |= models.Q(code=selected.code)
         return self.filter(shown).order_by("code")
 
+    def editable_by(self, user):
+        """The regions `user` may enter data for: all for an administrator, else the regions
+        assigned to them and every region below those (one query for the assignments)."""
+        if user.has_perm("indicators.edit_any_region"):
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(prefix_q("code", editor_prefixes(user)))
+
 
 class Region(models.Model):
     Level = Level
@@ -174,6 +186,46 @@ class Region(models.Model):
         return self.code == COUNTRY_CODE
 
 
+def editor_prefixes(user):
+    """The code prefixes of the regions assigned to `user`."""
+    assigned = Region.objects.filter(assignments__user=user)
+    return [region.prefix for region in assigned]
+
+
+def prefix_q(field, prefixes):
+    """Matches codes under any of `prefixes`; matches nothing when there are none."""
+    if not prefixes:
+        return models.Q(pk__in=[])
+    condition = models.Q()
+    for prefix in prefixes:
+        condition |= models.Q(**{f"{field}__startswith": prefix})
+    return condition
+
+
+class EditorAssignment(models.Model):
+    """An editor may enter data for this region and every region below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="region_assignments",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="assignments"
+    )
+
+    class Meta:
+        verbose_name = _("region assignment")
+        verbose_name_plural = _("region assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "region"], name="one_assignment_per_region")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.region}"
+
+
 class IndicatorQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -205,6 +257,15 @@ class Indicator(models.Model):
         choices=AreaScope,
         default=AreaScope.TOTAL,
         help_text=_("Which of total, urban and rural this indicator is published for."),
+    )
+    max_yearly_change = models.FloatField(
+        _("largest plausible yearly change"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "In the indicator's unit. A value that moves more than this from the previous year "
+            "is shown as a warning before it is saved. Empty: no check."
+        ),
     )
     is_headline = models.BooleanField(_("headline"), default=False)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
@@ -313,6 +374,13 @@ class ObservationQuerySet(models.QuerySet):
     def within(self, region):
         return self.filter(region__code__startswith=region.prefix)
 
+    def editable_by(self, user):
+        if user.has_perm("indicators.edit_any_region"):
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(prefix_q("region__code", editor_prefixes(user)))
+
     def series(self):
         """Oldest first, ready to group by indicator and area."""
         return self.order_by("indicator_id", "area", "year")
@@ -353,6 +421,26 @@ class ObservationQuerySet(models.QuerySet):
         return latest
 
 
+class StaleVersion(Exception):
+    """Someone saved the row after this copy of it was read."""
+
+
+class BatchHistory(models.Model):
+    """Extra column on historical rows: the import batch that made the change, if any."""
+
+    import_batch = models.ForeignKey(
+        "indicators.ImportBatch",
+        verbose_name=_("import batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Observation(models.Model):
     indicator = models.ForeignKey(
         Indicator,
@@ -382,13 +470,20 @@ class Observation(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Goes up by one on every change; a save based on an older version is refused."),
+    )
 
     objects = ObservationQuerySet.as_manager()
+    history = HistoricalRecords(bases=[BatchHistory], excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["indicator", "region", "area", "year"]
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
+        permissions = [("edit_any_region", _("Can enter data for every region"))]
         constraints = [
             # Also the index for an indicator's series in one region (indicator page).
             models.UniqueConstraint(
@@ -413,6 +508,11 @@ class Observation(models.Model):
     def __str__(self):
         return f"{self.indicator.code} {self.region_id} {self.area} {self.year}: {self.value}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.indicator.code, self.region_id, self.area, self.year)
 
@@ -421,6 +521,20 @@ class Observation(models.Model):
     @property
     def display_value(self):
         return format_value(self.value)
+
+    def save_if_version(self, expected_version):
+        """Save unless someone else saved the row since `expected_version` was read.
+
+        The conditional UPDATE takes the row lock, so of two editors saving at the same
+        moment the second finds the version moved and gets StaleVersion, never a silent
+        overwrite."""
+        claimed = Observation.objects.filter(pk=self.pk, version=expected_version).update(
+            version=models.F("version")
+        )
+        if not claimed:
+            raise StaleVersion
+        self.version = expected_version
+        self.save()
 
     def clean(self):
         errors = {}
@@ -502,6 +616,7 @@ class Target(models.Model):
     wording = models.TextField(_("wording"), blank=True, help_text=_("The policy's own words."))
 
     objects = TargetQuerySet.as_manager()
+    history = HistoricalRecords(bases=[BatchHistory])
 
     class Meta:
         ordering = ["indicator", "year", "area"]
@@ -590,3 +705,59 @@ class Target(models.Model):
             raise ValidationError(
                 {"parity_share": _("A parity target needs a share above 0, at most 1.")}
             )
+
+
+class ImportBatch(models.Model):
+    """One uploaded CSV file: previewed, then applied as a whole, and revertible as a whole."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Previewed, not applied")
+        APPLIED = "applied", _("Applied")
+        REVERTED = "reverted", _("Reverted")
+        DISCARDED = "discarded", _("Discarded")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="import_batches",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    reverted_at = models.DateTimeField(_("reverted at"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reverted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # While pending: the validated rows and a fingerprint of the existing rows they touch.
+    # Once applied: what was created and the previous values of what was updated, for revert.
+    payload = models.JSONField(_("payload"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        permissions = [("revert_importbatch", _("Can revert an applied import"))]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+@receiver(pre_create_historical_record)
+def record_import_batch(sender, instance, history_instance, **kwargs):
+    """Carry the batch of an import (or its revert) onto history rows written one by one."""
+    batch = getattr(instance, "_import_batch", None)
+    if batch is not None:
+        history_instance.import_batch = batch

@@ -43,3 +43,66 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# Personas for who may do what (official, an editor of Fujian, an editor of Guangdong, an
+# administrator; anonymous is the plain `client`), on a small world: the country, Fujian with
+# Fuzhou below it, Guangdong, one split rate with one value in each province.
+@pytest.fixture
+def world(db):
+    from types import SimpleNamespace
+
+    from indicators.tests import factories
+
+    fujian = factories.province("350000", "福建省", "Fujian")
+    guangdong = factories.province("440000", "广东省", "Guangdong")
+    fuzhou = factories.prefecture("350100", "福州市", "Fuzhou", parent=fujian)
+    water = factories.rate(max_yearly_change=10)
+    return SimpleNamespace(
+        country=factories.country(),
+        fujian=fujian,
+        guangdong=guangdong,
+        fuzhou=fuzhou,
+        water=water,
+        fujian_value=factories.observe(water, fujian, 2022, 90.0),
+        guangdong_value=factories.observe(water, guangdong, 2022, 92.0),
+    )
+
+
+@pytest.fixture
+def official(world):
+    """Reads the public pages; not staff, so the admin is closed to them."""
+    from indicators.tests.factories import person
+
+    return person("official", "Official", staff=False)
+
+
+@pytest.fixture
+def fujian_editor(world):
+    from indicators.tests.factories import person
+
+    return person("fujian_editor", "Editor", [world.fujian])
+
+
+@pytest.fixture
+def guangdong_editor(world):
+    from indicators.tests.factories import person
+
+    return person("guangdong_editor", "Editor", [world.guangdong])
+
+
+@pytest.fixture
+def administrator_user(world):
+    """An administrator by role (the Administrator group), not a superuser."""
+    from indicators.tests.factories import person
+
+    return person("administrator", "Administrator")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test client request leaves its language active in the thread; start each test clean."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -103,12 +103,15 @@ def insert_generated(indicator, regions, first_year, last_year):
     """
     table = Observation._meta.db_table
     region_table = Region._meta.db_table
-    columns = "indicator_id, region_id, area, year, value, source, note, is_generated, updated_at"
+    columns = (
+        "indicator_id, region_id, area, year, value, source, note, is_generated, "
+        "updated_at, version"
+    )
     codes = [place.pk for place in regions]
     sql = (
         f"INSERT INTO {table} ({columns}) "
         "WITH RECURSIVE years(y) AS (SELECT %s UNION ALL SELECT y + 1 FROM years WHERE y < %s) "
-        "SELECT %s, r.code, 'total', y, (y %% 97) + 0.125, 'generated', '', %s, %s "
+        "SELECT %s, r.code, 'total', y, (y %% 97) + 0.125, 'generated', '', %s, %s, 1 "
         f"FROM {region_table} r CROSS JOIN years WHERE r.code IN ({', '.join(['%s'] * len(codes))})"
     )
     with connection.cursor() as cursor:
@@ -163,3 +166,31 @@ def hostile_data():
     target(indicator, 2030, 95, region=region, source=script, wording=tag)
     target(indicator, 2035, None, comparison="qualitative", source=tag, wording=script)
     return indicator, region
+
+
+def prefecture(code="350100", name_zh="福州市", name_en="Fuzhou", parent=None):
+    parent = parent or Region.objects.get(code=code[:2] + "0000")
+    return Region.objects.create(
+        code=code, name_zh=name_zh, name_en=name_en, level="prefecture", parent=parent
+    )
+
+
+def person(username, role=None, regions=(), staff=True):
+    """A user in one of the role groups (Official, Editor, Administrator) made by migration 0003,
+    assigned to `regions` (an editor enters data for them and every region below)."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, User
+
+    from indicators.models import EditorAssignment
+
+    if role and not Group.objects.filter(name=role).exists():
+        # A transactional test flushed the groups the migration made: make them again.
+        importlib.import_module("indicators.migrations.0003_roles").create_roles(apps, None)
+    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=staff)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    for region in regions:
+        EditorAssignment.objects.create(user=user, region=region)
+    return user

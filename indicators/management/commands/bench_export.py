@@ -46,14 +46,15 @@ class Command(BaseCommand):
             direction="higher",
         )  # fmt: skip
         columns = (
-            "indicator_id, region_id, area, year, value, source, note, is_generated, updated_at"
+            "indicator_id, region_id, area, year, value, source, note, is_generated, "
+            "updated_at, version"
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Observation._meta.db_table} ({columns}) "
                 "WITH RECURSIVE years(y) AS (SELECT 1950 UNION ALL SELECT y + 1 FROM years "
                 "WHERE y < 2099) SELECT %s, r.code, 'total', y, (y %% 97) + 0.125, 'bench', '', "
-                f"%s, %s FROM {Region._meta.db_table} r CROSS JOIN years "
+                f"%s, %s, 1 FROM {Region._meta.db_table} r CROSS JOIN years "
                 "WHERE r.code LIKE '99%%' AND r.level = 'county' LIMIT %s",
                 [indicator.pk, True, timezone.now(), rows],
             )

@@ -1,0 +1,689 @@
+"""Bulk CSV import of observations: parse, validate, preview, confirm, revert.
+
+One code path for the admin and the `import_csv` command. A preview writes nothing but a
+pending ImportBatch holding the validated rows and a fingerprint of the existing rows they
+touch; confirming re-reads those rows, refuses if any changed, and writes everything in one
+transaction with bulk_create / bulk_update, history rows included.
+"""
+
+import csv
+import hashlib
+import io
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .models import Area, ImportBatch, Indicator, Observation, Region, format_value
+
+COLUMNS = ["indicator", "region", "area", "year", "value", "source", "note"]
+REQUIRED_COLUMNS = ["indicator", "region", "year", "value", "source"]
+# Headers a Chinese spreadsheet may carry instead of the codes.
+HEADER_ALIASES = {
+    "指标": "indicator",
+    "指标代码": "indicator",
+    "地区": "region",
+    "地区代码": "region",
+    "区划代码": "region",
+    "城乡": "area",
+    "区域": "area",
+    "年份": "year",
+    "年度": "year",
+    "数值": "value",
+    "值": "value",
+    "来源": "source",
+    "数据来源": "source",
+    "备注": "note",
+}
+AREA_ALIASES = {
+    "total": Area.TOTAL,
+    "合计": Area.TOTAL,
+    "全部": Area.TOTAL,
+    "总体": Area.TOTAL,
+    "urban": Area.URBAN,
+    "城镇": Area.URBAN,
+    "城市": Area.URBAN,
+    "rural": Area.RURAL,
+    "农村": Area.RURAL,
+    "乡村": Area.RURAL,
+}
+ENCODINGS = ["utf-8-sig", "gb18030"]
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+BATCH_SIZE = 2000
+ERROR, WARNING = "error", "warning"
+
+
+class StaleImport(Exception):
+    """The existing data changed between the preview and the confirmation."""
+
+
+class RevertConflict(Exception):
+    """Rows written by the batch were changed afterwards; reverting would overwrite that."""
+
+
+@dataclass
+class Message:
+    row: int
+    column: str
+    value: str
+    text: str
+    level: str = ERROR
+
+
+@dataclass
+class Row:
+    line: int
+    indicator: Indicator
+    region: str
+    area: str
+    year: int
+    value: float
+    source: str
+    note: str
+    action: str = "create"
+    existing: Observation | None = None
+
+    @property
+    def key(self):
+        return (self.indicator.pk, self.region, self.area, self.year)
+
+
+@dataclass
+class Preview:
+    file_name: str
+    rows: list = field(default_factory=list)
+    messages: list = field(default_factory=list)
+    total_rows: int = 0
+    fingerprint: str = ""
+
+    def count(self, action):
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def errors(self):
+        return [m for m in self.messages if m.level == ERROR]
+
+    @property
+    def warnings(self):
+        return [m for m in self.messages if m.level == WARNING]
+
+    @property
+    def rejected(self):
+        return len({m.row for m in self.errors if m.row})
+
+    @property
+    def can_confirm(self):
+        return bool(self.rows) and not self.errors
+
+    def counts(self):
+        return {
+            "create": self.count("create"),
+            "update": self.count("update"),
+            "unchanged": self.count("unchanged"),
+            "rejected": self.rejected,
+        }
+
+
+def template_csv():
+    """The downloadable template: the header and one example row, UTF-8 with BOM for Excel."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    writer.writerow(
+        ["tap_water_penetration", "350000", "rural", "2023", "95.1", "福建省统计年鉴 2024", ""]
+    )
+    return "\ufeff" + buffer.getvalue()
+
+
+def decode(raw):
+    """The file's text, from the encodings spreadsheets in China save CSV in."""
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def normalize(text):
+    """Full-width digits, letters and punctuation (NFKC) to their ASCII forms, trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_number(text):
+    """A float from a cell, or ValueError with the reason in the user's language."""
+    cleaned = normalize(text).replace(" ", "")
+    if THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    if "," in cleaned:
+        raise ValueError(
+            _("use a point for decimals and commas only between groups of three digits")
+        )
+    if not PLAIN_NUMBER.match(cleaned):
+        raise ValueError(_("a number is expected, such as 95.1 or 12,345"))
+    number = float(cleaned)
+    if math.isinf(number):
+        raise ValueError(_("the number is too large"))
+    return number
+
+
+def parse_year(text):
+    cleaned = normalize(text)
+    if not re.fullmatch(r"\d{4}", cleaned):
+        raise ValueError(_("a four-digit year is expected, such as 2023"))
+    return int(cleaned)
+
+
+def read_table(text):
+    """(header, data rows with their line numbers): comma or tab separated."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    rows = []
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            rows.append((reader.line_num, cells))
+    return header, rows
+
+
+def map_header(header):
+    """{column: index}, or file-level messages naming what is wrong with the header."""
+    columns, messages = {}, []
+    for index, name in enumerate(header):
+        key = normalize(name).lower()
+        key = HEADER_ALIASES.get(key, key)
+        if key in COLUMNS and key not in columns:
+            columns[key] = index
+        elif key:
+            messages.append(
+                Message(
+                    1,
+                    name,
+                    name,
+                    _("Unknown or repeated column %(name)s; the columns are: %(columns)s.")
+                    % {"name": name, "columns": ", ".join(COLUMNS)},
+                )
+            )
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        messages.append(
+            Message(
+                1,
+                "",
+                "",
+                _(
+                    "Missing column(s): %(missing)s. The first row must name the columns: "
+                    "%(columns)s."
+                )
+                % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)},
+            )
+        )
+    return columns, messages
+
+
+def preview(raw, file_name, user):
+    """Parse and validate an uploaded file; write nothing. Returns a Preview."""
+    result = Preview(file_name=file_name)
+    text = decode(raw)
+    if text is None:
+        result.messages.append(
+            Message(
+                0,
+                "",
+                "",
+                _(
+                    "The file is neither UTF-8 nor GB18030/GBK text. Save it from the "
+                    "spreadsheet as CSV (UTF-8) and upload it again."
+                ),
+            )
+        )
+        return result
+    try:
+        header, table = read_table(text)
+    except csv.Error as error:
+        result.messages.append(
+            Message(0, "", "", _("The file is not valid CSV: %(error)s.") % {"error": error})
+        )
+        return result
+    if not header:
+        result.messages.append(Message(0, "", "", _("The file is empty.")))
+        return result
+    result.total_rows = len(table)
+    if len(table) > settings.IMPORT_MAX_ROWS:
+        result.messages.append(
+            Message(
+                0,
+                "",
+                "",
+                _(
+                    "The file has %(rows)s rows; at most %(limit)s rows can be imported at once. "
+                    "Split it into smaller files."
+                )
+                % {"rows": len(table), "limit": settings.IMPORT_MAX_ROWS},
+            )
+        )
+        return result
+    columns, header_messages = map_header(header)
+    if header_messages:
+        result.messages.extend(header_messages)
+        return result
+    if not table:
+        result.messages.append(Message(0, "", "", _("The file has a header but no rows.")))
+        return result
+
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    regions = set(Region.objects.values_list("code", flat=True))
+    editable = set(Region.objects.editable_by(user).values_list("code", flat=True))
+    header_names = {column: header[index] for column, index in columns.items()}
+    seen = {}
+    for line, cells in table:
+        row, messages = parse_row(line, cells, columns, header_names, indicators, regions)
+        if row is not None:
+            if row.region not in editable:
+                messages.append(
+                    Message(
+                        line,
+                        header_names["region"],
+                        row.region,
+                        _(
+                            "You may enter data only for your own regions; %(region)s is not one "
+                            "of them."
+                        )
+                        % {"region": row.region},
+                    )
+                )
+            elif row.key in seen:
+                messages.append(
+                    Message(
+                        line,
+                        header_names["year"],
+                        str(row.year),
+                        _(
+                            "This indicator, region, area and year already appear on row "
+                            "%(first)s of the file; keep one of the two rows."
+                        )
+                        % {"first": seen[row.key]},
+                    )
+                )
+            else:
+                seen[row.key] = line
+                result.rows.append(row)
+        result.messages.extend(messages)
+
+    existing = load_existing(result.rows)
+    result.fingerprint = fingerprint(existing)
+    classify(result.rows, existing)
+    result.messages.extend(warn(result.rows, existing, header_names))
+    result.messages.sort(key=lambda m: (m.row, m.level != ERROR))
+    return result
+
+
+def parse_row(line, cells, columns, names, indicators, regions):
+    """(Row or None, messages) for one line of the file."""
+    messages = []
+
+    def cell(column):
+        index = columns.get(column)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def refuse(column, value, text):
+        messages.append(Message(line, names.get(column, column), value, text))
+
+    if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
+        refuse(
+            "",
+            "",
+            _("This row has %(found)s cells but the header names %(expected)s columns.")
+            % {"found": len(cells), "expected": len(names)},
+        )
+    for column in REQUIRED_COLUMNS:
+        if not cell(column):
+            refuse(column, "", _("This cell is empty; it is required."))
+    indicator = indicators.get(cell("indicator"))
+    if cell("indicator") and indicator is None:
+        refuse(
+            "indicator",
+            cell("indicator"),
+            _("Unknown indicator code %(code)s; see the indicator list in the admin for the codes.")
+            % {"code": cell("indicator")},
+        )
+    region = normalize(cell("region"))
+    if region and region not in regions:
+        refuse(
+            "region",
+            cell("region"),
+            _("Unknown region code %(code)s; a region is its six-digit GB/T 2260 code.")
+            % {"code": cell("region")},
+        )
+    area = None
+    raw_area = normalize(cell("area")).lower()
+    if raw_area:
+        area = AREA_ALIASES.get(raw_area)
+        if area is None:
+            refuse(
+                "area",
+                cell("area"),
+                _("Unknown area %(area)s; use total, urban or rural.") % {"area": cell("area")},
+            )
+    elif indicator is not None:
+        if len(indicator.allowed_areas) == 1:
+            area = indicator.allowed_areas[0]
+        else:
+            refuse("area", "", _("This indicator is split by area: enter total, urban or rural."))
+    year = value = None
+    if cell("year"):
+        try:
+            year = parse_year(cell("year"))
+        except ValueError as error:
+            refuse("year", cell("year"), str(error))
+    if cell("value"):
+        try:
+            value = parse_number(cell("value"))
+        except ValueError as error:
+            refuse("value", cell("value"), str(error))
+    if messages:
+        return None, messages
+
+    obs = Observation(indicator=indicator, region_id=region, area=area, year=year, value=value)
+    try:
+        obs.clean()
+    except ValidationError as error:
+        for column, errors in error.message_dict.items():
+            for text in errors:
+                refuse(column, cell(column), text)
+        return None, messages
+    row = Row(line, indicator, region, area, year, value, cell("source"), cell("note"))
+    return row, messages
+
+
+def load_existing(rows):
+    """{key: Observation} for the rows' cells and the year before each (for the change check).
+
+    One query (chunked by indicator); the result is also what the fingerprint covers."""
+    if not rows:
+        return {}
+    years = [row.year for row in rows]
+    regions = {row.region for row in rows}
+    queryset = Observation.objects.filter(
+        indicator_id__in={row.indicator.pk for row in rows},
+        year__gte=min(years) - 1,
+        year__lte=max(years),
+    )
+    if len(regions) <= 500:
+        queryset = queryset.filter(region_id__in=regions)
+    return {(o.indicator_id, o.region_id, o.area, o.year): o for o in queryset.order_by("pk")}
+
+
+def fingerprint(existing):
+    digest = hashlib.sha256()
+    for obs in sorted(existing.values(), key=lambda o: o.pk):
+        digest.update(f"{obs.pk}:{obs.version};".encode())
+    return digest.hexdigest()
+
+
+def classify(rows, existing):
+    for row in rows:
+        row.existing = existing.get(row.key)
+        if row.existing is None:
+            row.action = "create"
+        elif (row.existing.value, row.existing.source, row.existing.note) == (
+            row.value,
+            row.source,
+            row.note,
+        ):
+            row.action = "unchanged"
+        else:
+            row.action = "update"
+
+
+def warn(rows, existing, names):
+    """Warnings: overwriting a value, a jump from the previous year, a total outside its parts."""
+    messages = []
+    in_file = {row.key: row.value for row in rows}
+
+    def value_at(key):
+        if key in in_file:
+            return in_file[key]
+        obs = existing.get(key)
+        return None if obs is None else obs.value
+
+    triples_checked = set()
+    for row in rows:
+        shown = format_value(row.value)
+        if row.action == "update" and row.existing.value != row.value:
+            messages.append(
+                Message(
+                    row.line,
+                    names["value"],
+                    shown,
+                    _("Overwrites the stored value %(old)s with %(new)s.")
+                    % {"old": row.existing.display_value, "new": shown},
+                    WARNING,
+                )
+            )
+        limit = row.indicator.max_yearly_change
+        previous = value_at((row.indicator.pk, row.region, row.area, row.year - 1))
+        if limit is not None and previous is not None and abs(row.value - previous) > limit:
+            messages.append(
+                Message(
+                    row.line,
+                    names["value"],
+                    shown,
+                    _(
+                        "Changes by %(change)s from %(previous)s in %(year)s; changes larger than "
+                        "%(limit)s %(unit)s a year are unusual for this indicator."
+                    )
+                    % {
+                        "change": format_value(round(row.value - previous, 6)),
+                        "previous": format_value(previous),
+                        "year": row.year - 1,
+                        "limit": format_value(limit),
+                        "unit": row.indicator.get_unit_display(),
+                    },
+                    WARNING,
+                )
+            )
+        triple = (row.indicator.pk, row.region, row.year)
+        if (
+            row.indicator.unit == Indicator.Unit.PERCENT
+            and row.indicator.split_by_area
+            and triple not in triples_checked
+        ):
+            triples_checked.add(triple)
+            total, urban, rural = (value_at((*triple[:2], a, triple[2])) for a in Area.values)
+            if None not in (total, urban, rural) and not (
+                min(urban, rural) <= total <= max(urban, rural)
+            ):
+                messages.append(
+                    Message(
+                        row.line,
+                        names["value"],
+                        shown,
+                        _(
+                            "In %(year)s the total (%(total)s) is not between the urban "
+                            "(%(urban)s) and rural (%(rural)s) values; a rate's total normally "
+                            "lies between them."
+                        )
+                        % {
+                            "year": row.year,
+                            "total": format_value(total),
+                            "urban": format_value(urban),
+                            "rural": format_value(rural),
+                        },
+                        WARNING,
+                    )
+                )
+    return messages
+
+
+def save_pending(result, user):
+    """Keep a confirmable preview as a pending ImportBatch; returns the batch."""
+    counts = result.counts()
+    return ImportBatch.objects.create(
+        user=user,
+        file_name=result.file_name[:255],
+        rows_total=result.total_rows,
+        created_count=counts["create"],
+        updated_count=counts["update"],
+        unchanged_count=counts["unchanged"],
+        warning_count=len(result.warnings),
+        payload={
+            "fingerprint": result.fingerprint,
+            "rows": [
+                [r.indicator.pk, r.region, r.area, r.year, r.value, r.source, r.note, r.line]
+                for r in result.rows
+            ],
+        },
+    )
+
+
+def pending_rows(batch):
+    indicators = Indicator.objects.in_bulk()
+    return [
+        Row(line, indicators[ind], region, area, year, value, source, note)
+        for ind, region, area, year, value, source, note, line in batch.payload["rows"]
+    ]
+
+
+def confirm(batch, user):
+    """Write a pending batch in one transaction. Raises StaleImport if the data moved since
+    the preview; the batch is then discarded and a new preview is needed."""
+    try:
+        return write(batch, user)
+    except StaleImport:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
+            status=ImportBatch.Status.DISCARDED, payload={}
+        )
+        raise
+
+
+@transaction.atomic
+def write(batch, user):
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.PENDING:
+        raise StaleImport
+    rows = pending_rows(batch)
+    existing = load_existing(rows)
+    if fingerprint(existing) != batch.payload["fingerprint"]:
+        raise StaleImport
+    classify(rows, existing)
+    now = timezone.now()
+    reason = _("CSV import %(file)s") % {"file": batch.file_name}
+    history = {
+        "default_user": user,
+        "default_change_reason": reason[:100],
+        "default_date": now,
+        "custom_historical_attrs": {"import_batch": batch},
+        "batch_size": BATCH_SIZE,
+    }
+    new = [
+        Observation(
+            indicator=row.indicator,
+            region_id=row.region,
+            area=row.area,
+            year=row.year,
+            value=row.value,
+            source=row.source,
+            note=row.note,
+            entered_by=user,
+            updated_at=now,
+            version=1,
+        )
+        for row in rows
+        if row.action == "create"
+    ]
+    created = bulk_create_with_history(new, Observation, **history)
+    changed, previous = [], []
+    for row in rows:
+        if row.action != "update":
+            continue
+        obs = row.existing
+        previous.append([obs.pk, obs.value, obs.source, obs.note, obs.version + 1])
+        obs.value, obs.source, obs.note = row.value, row.source, row.note
+        obs.version += 1
+        obs.entered_by, obs.updated_at = user, now
+        changed.append(obs)
+    bulk_update_with_history(
+        changed,
+        Observation,
+        ["value", "source", "note", "version", "entered_by", "updated_at"],
+        **history,
+    )
+    batch.status = ImportBatch.Status.APPLIED
+    batch.applied_at = now
+    batch.created_count, batch.updated_count = len(created), len(changed)
+    batch.unchanged_count = len(rows) - len(created) - len(changed)
+    batch.payload = {"created": [obs.pk for obs in created], "updated": previous}
+    batch.save()
+    return batch
+
+
+def chunks(items, size=BATCH_SIZE):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def fetch(ids):
+    found = {}
+    for chunk in chunks(ids):
+        found.update(Observation.objects.in_bulk(chunk))
+    return found
+
+
+@transaction.atomic
+def revert(batch, user):
+    """Undo an applied batch exactly: delete what it created, restore what it overwrote.
+
+    Refuses (RevertConflict) if any of those rows was changed after the import."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise RevertConflict(_("Only an applied import can be reverted."))
+    created_ids = batch.payload.get("created", [])
+    previous = batch.payload.get("updated", [])
+    created = fetch(created_ids)
+    updated = fetch([item[0] for item in previous])
+    moved = sum(1 for pk in created_ids if pk not in created or created[pk].version != 1)
+    moved += sum(1 for pk, *_rest, v in previous if pk not in updated or updated[pk].version != v)
+    if moved:
+        raise RevertConflict(
+            _(
+                "%(count)s of the rows this import wrote were changed or deleted afterwards; "
+                "reverting would overwrite those changes. Correct them by hand instead."
+            )
+            % {"count": moved}
+        )
+    now = timezone.now()
+    reason = (_("Revert of CSV import %(file)s") % {"file": batch.file_name})[:100]
+    restored = []
+    for pk, value, source, note, version in previous:
+        obs = updated[pk]
+        obs.value, obs.source, obs.note, obs.version = value, source, note, version + 1
+        obs.entered_by, obs.updated_at = user, now
+        restored.append(obs)
+    bulk_update_with_history(
+        restored,
+        Observation,
+        ["value", "source", "note", "version", "entered_by", "updated_at"],
+        batch_size=BATCH_SIZE,
+        default_user=user,
+        default_change_reason=reason,
+        default_date=now,
+        custom_historical_attrs={"import_batch": batch},
+    )
+    for obs in created.values():
+        # One by one, so each deletion gets its history row (with user, reason and batch).
+        obs._history_user, obs._change_reason, obs._import_batch = user, reason, batch
+        obs.delete()
+    batch.status = ImportBatch.Status.REVERTED
+    batch.reverted_at, batch.reverted_by = now, user
+    batch.save()
+    return batch
