@@ -24,7 +24,7 @@ run: migrate
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: install
 	$(VENV)/bin/ruff check .
