@@ -42,6 +42,20 @@ HEADER_ALIASES = {
     "数据来源": "source",
     "备注": "note",
 }
+# The data browser's export names each code column beside a name column ("indicator code",
+# "indicator"): where a code column is present, the name beside it is read past, so an
+# exported file, corrected in a spreadsheet, imports as it is.
+CODE_HEADERS = {
+    "indicator code": "indicator",
+    "indicator_code": "indicator",
+    "指标代码": "indicator",
+    "region code": "region",
+    "region_code": "region",
+    "地区代码": "region",
+    "区划代码": "region",
+}
+# Columns the export adds that an import takes from the indicator or region instead.
+EXPORT_ONLY_HEADERS = {"level", "unit", "generated", "级别", "单位", "生成数据"}
 AREA_ALIASES = {
     "total": Area.TOTAL,
     "合计": Area.TOTAL,
@@ -198,9 +212,15 @@ def read_table(text):
 def map_header(header):
     """{column: index}, or file-level messages naming what is wrong with the header."""
     columns, messages = {}, []
-    for index, name in enumerate(header):
-        key = normalize(name).lower()
-        key = HEADER_ALIASES.get(key, key)
+    keys = [normalize(name).lower() for name in header]
+    coded = {CODE_HEADERS[key] for key in keys if key in CODE_HEADERS}
+    for index, (name, key) in enumerate(zip(header, keys, strict=True)):
+        if key in CODE_HEADERS:
+            key = CODE_HEADERS[key]
+        elif key in EXPORT_ONLY_HEADERS or HEADER_ALIASES.get(key, key) in coded:
+            continue
+        else:
+            key = HEADER_ALIASES.get(key, key)
         if key in COLUMNS and key not in columns:
             columns[key] = index
         elif key:
@@ -286,7 +306,9 @@ def preview(raw, file_name, user):
     header_names = {column: header[index] for column, index in columns.items()}
     seen = {}
     for line, cells in table:
-        row, messages = parse_row(line, cells, columns, header_names, indicators, regions)
+        row, messages = parse_row(
+            line, cells, columns, header_names, indicators, regions, width=len(header)
+        )
         if row is not None:
             if row.region not in editable:
                 messages.append(
@@ -327,7 +349,7 @@ def preview(raw, file_name, user):
     return result
 
 
-def parse_row(line, cells, columns, names, indicators, regions):
+def parse_row(line, cells, columns, names, indicators, regions, *, width):
     """(Row or None, messages) for one line of the file."""
     messages = []
 
@@ -338,12 +360,12 @@ def parse_row(line, cells, columns, names, indicators, regions):
     def refuse(column, value, text):
         messages.append(Message(line, names.get(column, column), value, text))
 
-    if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
         refuse(
             "",
             "",
             _("This row has %(found)s cells but the header names %(expected)s columns.")
-            % {"found": len(cells), "expected": len(names)},
+            % {"found": len(cells), "expected": width},
         )
     for column in REQUIRED_COLUMNS:
         if not cell(column):

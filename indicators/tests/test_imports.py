@@ -71,6 +71,21 @@ def test_it_reads_chinese_column_names_and_area_names(editor):
     assert response.context["result"].rows[0].area == "rural"
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_file_exported_from_the_data_browser_imports_as_it_is(editor, world, language):
+    exported = editor.get(
+        reverse("data-export"), {"region": "350000"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    text = b"".join(exported.streaming_content).decode("utf-8-sig")
+    assert ",90," in text
+    response = upload(editor, text.replace(",90,", ",91.5,"), language=language)
+    # No error; only the overwrite, which needs the usual confirmation.
+    assert [(row, level) for row, _column, level, _text in messages_of(response)] == [
+        (2, "warning")
+    ]
+    assert response.context["result"].counts["update"] == 1
+
+
 def test_it_refuses_a_file_in_an_unknown_encoding_with_the_reason(editor):
     response = upload(
         editor, (HEADER + "tap_water_penetration,350000,rural,2023,95,年鉴\n"), "utf-16"
