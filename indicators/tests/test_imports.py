@@ -83,7 +83,7 @@ def test_a_file_exported_from_the_data_browser_imports_as_it_is(editor, world, l
     assert [(row, level) for row, _column, level, _text in messages_of(response)] == [
         (2, "warning")
     ]
-    assert response.context["result"].counts["update"] == 1
+    assert response.context["result"].counts()["update"] == 1
 
 
 def test_it_refuses_a_file_in_an_unknown_encoding_with_the_reason(editor):
