@@ -7,4 +7,5 @@ urlpatterns = [
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("regions/<str:code>/", views.region_detail, name="region-detail"),
     path("compare/", views.compare, name="compare"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,5 +1,6 @@
 from itertools import groupby
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from . import charts
@@ -7,6 +8,11 @@ from .forms import CompareForm, IndicatorViewForm, RegionPickForm
 from .models import COUNTRY_CODE, Domain, Indicator, Observation, Region, Target
 from .summaries import Ranking, summarise
 from .tables import SeriesTable
+
+
+def healthz(request):
+    """Liveness, and the benchmark's baseline: the whole middleware stack, no database."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def invalid(request, form):
