@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Development defaults; production sets these in its environment (see README).
 export DEBUG ?= 1
 
-.PHONY: run test test-fast lint format install migrate messages fixture clean backup restore deploy-check
+.PHONY: run test test-fast lint format install migrate messages fixture bench clean backup restore deploy-check
 
 # The venv is rebuilt whenever the lock changes.
 $(VENV)/.installed: requirements-dev.lock
@@ -54,6 +54,13 @@ messages: install
 # Rebuild fixtures/reference.json from the steering project's sourced CSV files.
 fixture: install
 	$(PY) manage.py build_reference_fixture ../shared/reference-data
+
+# Page times, queries, bytes, CSV export and import on SQLite and PostgreSQL, at reference and
+# national scale; prints the table and writes BENCHMARKS.md. Needs PostgreSQL (BENCH_DATABASE_URL,
+# default postgres://postgres@127.0.0.1:5432/eq_bench: that database is recreated).
+# A quick run: make bench BENCH="--db sqlite --scale reference --requests 10 --import-rows 5000"
+bench: install
+	$(PY) bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -473,6 +473,8 @@ class Observation(models.Model):
     version = models.PositiveIntegerField(
         _("version"),
         default=1,
+        # Also in the database, so bulk loaders (COPY, INSERT … SELECT) may leave it out.
+        db_default=1,
         help_text=_("Goes up by one on every change; a save based on an older version is refused."),
     )
 

@@ -28,4 +28,5 @@ urlpatterns = [
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("regions/<region:code>/", views.region_detail, name="region-detail"),
     path("compare/", views.compare, name="compare"),
+    path("livez", views.livez, name="livez"),
 ]

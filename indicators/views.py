@@ -15,6 +15,12 @@ from .summaries import Ranking, summarise
 from .tables import ObservationTable, SeriesTable
 
 
+def livez(request):
+    """Liveness (the process answers), and the benchmark's baseline: the whole middleware
+    stack, no database. /healthz, which checks the database, is equalization.health."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def invalid(request, form):
     """A wrong query parameter: say which and why, with a 400, never a 500."""
     return render(request, "indicators/invalid_query.html", {"form": form}, status=400)

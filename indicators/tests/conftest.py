@@ -14,6 +14,28 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """--national runs the `national` tests alone (the others expect an empty database);
+    without it they are skipped."""
+    national = [item for item in items if item.get_closest_marker("national")]
+    if config.getoption("--national"):
+        config.hook.pytest_deselected(items=[i for i in items if i not in national])
+        items[:] = national
+    else:
+        skip = pytest.mark.skip(reason="needs the national data: pytest --national")
+        for item in national:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """With --national: the reference data and the national generated data, once."""
+    if request.config.getoption("--national"):
+        with django_db_blocker.unblock():
+            call_command("loaddata", "reference", verbosity=0)
+            call_command("generate_data", scale="national", seed=2035)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,58 @@
+"""The officials' pages against every prefecture and county (pytest --national).
+
+The page tests in test_dashboard_views.py pin each page's queries on a few rows;
+these check the same counts hold with about two million generated rows.
+"""
+
+import pytest
+from django.urls import reverse
+
+from indicators.models import Observation, Region
+
+pytestmark = [pytest.mark.national, pytest.mark.django_db]
+
+
+def test_the_database_holds_the_whole_division_tree_and_generated_values():
+    assert Region.objects.filter(level="county").count() > 2800
+    assert Region.objects.filter(level="prefecture").count() > 330
+    assert Observation.objects.filter(is_generated=True).count() > 1_500_000
+
+
+def test_overview_makes_the_same_queries_at_national_scale(client, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        # 1 country, 2 headline indicators, 3 observations, 4 targets, 5 picker regions
+        response = client.get(reverse("indicators-overview"))
+    assert response.status_code == 200
+
+
+def test_indicator_page_makes_the_same_queries_at_national_scale(client, django_assert_num_queries):
+    with django_assert_num_queries(6):
+        # 1 indicator, 2 country, 3 observations, 4 targets, 5 regional ranking, 6 picker regions
+        response = client.get(reverse("indicator-detail", args=["tap_water_penetration"]))
+    assert response.status_code == 200
+
+
+def test_province_scorecard_makes_the_same_queries_at_national_scale(
+    client, django_assert_num_queries
+):
+    with django_assert_num_queries(5):
+        # 1 region, 2 indicators, 3 observations, 4 targets, 5 regions below
+        response = client.get(reverse("region-detail", args=["350000"]))
+    assert response.status_code == 200
+
+
+def test_compare_makes_the_same_queries_at_national_scale(client, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        # 1 indicator, 2 regions (both the form), 3 indicators (picker), 4 observations,
+        # 5 picker regions
+        response = client.get(
+            reverse("compare"),
+            {"indicator": "tap_water_penetration", "regions": ["100000", "350000", "110000"]},
+        )
+    assert response.status_code == 200
+
+
+def test_a_county_scorecard_says_its_values_are_generated(client):
+    response = client.get(reverse("region-detail", args=["350102"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Generated data." in response.content.decode()
