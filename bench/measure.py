@@ -264,9 +264,10 @@ def export_copy():
 
 
 def import_csv(rows):
-    """A CSV of `rows` new cells: throw-away indicators × every region × 3 areas × years."""
+    """A CSV of `rows` new, valid cells: throw-away indicators × every region × 3 areas ×
+    the years an import accepts (1949 to this year), total between urban and rural."""
     regions = list(Region.objects.values_list("code", flat=True))
-    years = range(1950, 2100)
+    years = range(1950, 2026)
     per_indicator = len(regions) * 3 * len(years)
     indicators = [
         Indicator.objects.create(
@@ -283,8 +284,10 @@ def import_csv(rows):
         (i.code, r, a, y) for i in indicators for r in regions for a in ("total", "urban", "rural")
         for y in years
     )  # fmt: skip
-    for n, cell in zip(range(rows), cells, strict=False):
-        writer.writerow([*cell, round(50 + (n % 500) / 10, 1), "benchmark import"])
+    base = {"urban": 80, "total": 70, "rural": 60}
+    for _n, (code, region, area, year) in zip(range(rows), cells, strict=False):
+        value = base[area] + (year - 1950) / 10
+        writer.writerow([code, region, area, year, round(value, 1), "benchmark import"])
     return out.getvalue()
 
 
