@@ -105,6 +105,8 @@ def series_figure(summary, *, show_projection=True, show_required=False):
                     "xref": "x",
                     "yref": "paper",
                     "yanchor": "bottom",
+                    # Label to the left of its line, so the last year's stays inside the plot.
+                    "xanchor": "right",
                     "showarrow": False,
                     "text": _("%(year)s goal (qualitative)") % {"year": target.year},
                     "font": {"color": TARGET_COLOUR, "size": 12},
