@@ -206,6 +206,7 @@ def main():
         log.close()
     print(out)
     pages = per_page((Path(static) / "gunicorn.log").read_text())
+    shutil.rmtree(static, ignore_errors=True)
     for row in pages:
         print("  {:<78} {:>5} {:>8.0f} {:>8.0f}".format(*row))
     found = re.search(r"^LOAD_RESULT (\{.*\})$", out, re.M)
