@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Development defaults; production sets these in its environment (see README).
 export DEBUG ?= 1
 
-.PHONY: run test test-fast lint format install migrate messages fixture bench clean backup restore deploy-check
+.PHONY: run test test-fast lint format install migrate messages fixture bench clean backup restore deploy-check load
 
 # The venv is rebuilt whenever the lock changes.
 $(VENV)/.installed: requirements-dev.lock
@@ -61,6 +61,14 @@ fixture: install
 # A quick run: make bench BENCH="--db sqlite --scale reference --requests 10 --import-rows 5000"
 bench: install
 	$(PY) bench/run.py $(BENCH)
+
+# 60 s of wrk (bench/load.lua: 50 connections browsing pages and modest CSV exports) against
+# gunicorn + PostgreSQL with the national-scale data (LOAD_DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/eq_load: created and filled once, about a minute);
+# writes BENCHMARKS.md's Load section. Needs wrk (Debian package; installed with apt-get as root).
+load: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; } || { echo "make load needs wrk: apt-get install wrk" >&2; exit 1; }
+	$(PY) bench/load.py $(LOAD)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
