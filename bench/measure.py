@@ -391,6 +391,9 @@ def main():
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--static-root", help="collected static files (default: collect now)")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="time the pages only: no export or import"
+    )
     args = parser.parse_args()
 
     pages = [(name, path) for name, path in PAGES if exists(path)]
@@ -419,6 +422,9 @@ def main():
             server.terminate()
             server.wait()
     results["queries"] = count_queries(pages)
+    if args.pages_only:
+        json.dump(results, sys.stdout, ensure_ascii=False)
+        return
     results["export"] = [export_python()]
     if connection.vendor == "postgresql":
         results["export"].append(export_copy())

@@ -709,6 +709,31 @@ class Target(models.Model):
             )
 
 
+class DataVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The token of the data as it stands now, or None if the row is missing (a flushed
+        test database): then nothing may be served from the page cache. One query."""
+        return self.values_list("token", flat=True).first()
+
+
+class DataVersion(models.Model):
+    """One row whose token changes with every write to regions, indicators, observations or
+    targets, in the writing transaction: database triggers (migration 0005) set it, so bulk
+    loads, COPY, the importer, the admin, loaddata and plain SQL all count. The page cache
+    (pagecache.py) keys its entries on it. A random token rather than a counter, so a restored
+    backup can never bring back a number a cache has already seen."""
+
+    token = models.CharField(max_length=32)
+
+    objects = DataVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self):
+        return self.token
+
+
 class ImportBatch(models.Model):
     """One uploaded CSV file: previewed, then applied as a whole, and revertible as a whole."""
 

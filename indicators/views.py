@@ -11,6 +11,7 @@ from . import charts, exports
 from .filters import ObservationFilter
 from .forms import CompareForm, IndicatorViewForm, RegionPickForm
 from .models import COUNTRY_CODE, Domain, Indicator, Observation, Region, Target
+from .pagecache import cached_page
 from .summaries import Ranking, summarise
 from .tables import ObservationTable, SeriesTable
 
@@ -41,6 +42,7 @@ def by_domain(summaries):
     ]
 
 
+@cached_page
 def overview(request):
     form = RegionPickForm(request.GET)
     if not form.is_valid():
@@ -63,6 +65,7 @@ def overview(request):
     return render(request, "indicators/overview.html", ctx)
 
 
+@cached_page
 def indicator_detail(request, code):
     indicator = get_object_or_404(Indicator, code=code)
     form = IndicatorViewForm(request.GET)
@@ -109,6 +112,7 @@ def indicator_detail(request, code):
     return render(request, "indicators/indicator_detail.html", ctx)
 
 
+@cached_page
 def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
     indicators = list(Indicator.objects.all())
@@ -131,6 +135,7 @@ def region_detail(request, code):
     return render(request, "indicators/region_detail.html", ctx)
 
 
+@cached_page
 def compare(request):
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -169,6 +174,7 @@ def compare(request):
     return render(request, "indicators/compare.html", ctx)
 
 
+@cached_page
 def data_browser(request):
     """Filter, sort and page the observations; a bad filter is a 400 naming the field."""
     filterset = ObservationFilter(request.GET, queryset=Observation.objects.for_browser())

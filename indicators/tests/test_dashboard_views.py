@@ -59,8 +59,12 @@ def test_overview_names_a_wrong_region_code_with_a_400(client, water):
 
 def test_overview_query_count_does_not_grow_with_data(client, water, django_assert_num_queries):
     def load():
-        with django_assert_num_queries(5):
-            # 1 country, 2 headline indicators, 3 observations, 4 targets, 5 picker regions
+        with django_assert_num_queries(6):
+            # 1 data version (a miss: the data changed), 2 country, 3 headline indicators,
+            # 4 observations, 5 targets, 6 picker regions
+            client.get(reverse("indicators-overview"))
+        with django_assert_num_queries(1):
+            # 1 data version (a hit)
             client.get(reverse("indicators-overview"))
 
     load()
@@ -134,8 +138,12 @@ def test_indicator_page_explains_a_bad_parameter(client, water, param, value):
 def test_indicator_page_query_count_is_fixed(client, water, django_assert_num_queries):
     for code in ("350000", "110000"):
         observe(water, province(code), 2022, 70)
-    with django_assert_num_queries(6):
-        # 1 indicator, 2 country, 3 observations, 4 targets, 5 regional ranking, 6 picker regions
+    with django_assert_num_queries(7):
+        # 1 data version (a miss), 2 indicator, 3 country, 4 observations, 5 targets,
+        # 6 regional ranking, 7 picker regions
+        client.get(reverse("indicator-detail", args=["tap_water_penetration"]))
+    with django_assert_num_queries(1):
+        # 1 data version (a hit)
         client.get(reverse("indicator-detail", args=["tap_water_penetration"]))
 
 
@@ -160,8 +168,12 @@ def test_region_scorecard_links_to_regions_below(client, water):
 
 
 def test_region_scorecard_query_count_is_fixed(client, water, django_assert_num_queries):
-    with django_assert_num_queries(5):
-        # 1 region, 2 indicators, 3 observations, 4 targets, 5 regions below
+    with django_assert_num_queries(6):
+        # 1 data version (a miss), 2 region, 3 indicators, 4 observations, 5 targets,
+        # 6 regions below
+        client.get(reverse("region-detail", args=["100000"]))
+    with django_assert_num_queries(1):
+        # 1 data version (a hit)
         client.get(reverse("region-detail", args=["100000"]))
 
 
@@ -202,12 +214,14 @@ def test_compare_refuses_more_than_ten_regions(client, water):
 
 
 def test_compare_query_count_is_fixed(client, water, django_assert_num_queries):
-    with django_assert_num_queries(5):
-        # 1 indicator, 2 regions (both the form), 3 indicators (picker), 4 observations,
-        # 5 picker regions
-        client.get(
-            reverse("compare"), {"indicator": "tap_water_penetration", "regions": ["100000"]}
-        )
+    query = {"indicator": "tap_water_penetration", "regions": ["100000"]}
+    with django_assert_num_queries(6):
+        # 1 data version (a miss), 2 indicator, 3 regions (both the form),
+        # 4 indicators (picker), 5 observations, 6 picker regions
+        client.get(reverse("compare"), query)
+    with django_assert_num_queries(1):
+        # 1 data version (a hit)
+        client.get(reverse("compare"), query)
 
 
 def test_pages_say_so_when_they_show_generated_values(client, water):
