@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,6 +197,9 @@ def wire(port, path):
         conditional["If-None-Match"] = headers["ETag"]
     if "Last-Modified" in headers:
         conditional["If-Modified-Since"] = headers["Last-Modified"]
+    if "Set-Cookie" in headers:  # a browser sends back the cookie it was given (CSRF)
+        jar = SimpleCookie(headers["Set-Cookie"])
+        conditional["Cookie"] = "; ".join(f"{k}={m.value}" for k, m in jar.items())
     repeat += get(port, path, {**BROWSER, **conditional})[1]
     fresh = 0
     for asset in assets:

@@ -361,11 +361,17 @@ class ObservationQuerySet(models.QuerySet):
     def for_region(self, region):
         return self.filter(region=region)
 
-    def children_or_siblings(self, region):
-        """Rows of the regions directly below `region` and of those beside it: one query."""
+    def below_or_beside(self, region):
+        """Rows of the regions directly below `region` and of those beside it, not its own."""
         return self.filter(
             models.Q(region__parent=region.code) | models.Q(region__parent=region.parent_id)
-        ).select_related("region", "indicator")
+        ).exclude(region=region.code)
+
+    def reported_cells(self):
+        """{(parent region code, area, year)} that these rows cover: one query, and a few
+        dozen rows however many regions there are."""
+        cells = self.order_by().values_list("region__parent_id", "area", "year").distinct()
+        return set(cells)
 
     def beside_country(self, region):
         """The region's observations and the country's, to show side by side: one query."""

@@ -76,7 +76,8 @@ def indicator_detail(request, code):
     targets = list(indicator.targets.applying_to(region))
     summary = summarise([indicator], region, observations, targets, COUNTRY_CODE)[indicator.id]
     ranking = Ranking.build(
-        indicator.observations.children_or_siblings(region),
+        indicator.observations.all(),
+        indicator,
         region,
         area=form.cleaned_data["area"] or None,
         year=form.cleaned_data["year"],

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from indicators.models import Observation
 
-from .factories import country, observe, province, rate, target
+from .factories import country, observe, prefecture, province, rate, target
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +120,25 @@ def test_indicator_page_ranks_provinces_for_the_chosen_year(client, water):
     assert ranking.country_value == 85
 
 
+def test_a_region_without_regions_below_is_ranked_among_its_neighbours(client, water):
+    fujian = province()
+    fuzhou, xiamen, putian = (
+        prefecture("350100"),
+        prefecture("350200", "厦门市", "Xiamen"),
+        prefecture("350300", "莆田市", "Putian"),
+    )
+    for place, value in [(fuzhou, 80), (xiamen, 95), (putian, 70)]:
+        observe(water, place, 2023, value)
+        observe(water, place, 2021, value - 5)
+    observe(water, fujian, 2024, 90)  # a year only the province reports
+    url = reverse("indicator-detail", args=["tap_water_penetration"])
+    ranking = en(client, url, region="350100").context["ranking"]
+    assert [o.region.name_en for o in ranking.rows] == ["Xiamen", "Putian"]
+    assert (ranking.area, ranking.years, ranking.year) == ("rural", [2023, 2021], 2023)
+    below = en(client, url, region="350000", year="2021").context["ranking"]
+    assert [o.value for o in below.rows] == [90, 75, 65]
+
+
 def test_indicator_page_gives_404_for_an_unknown_code(client, water):
     assert client.get(reverse("indicator-detail", args=["no_such_thing"])).status_code == 404
 
@@ -138,9 +157,10 @@ def test_indicator_page_explains_a_bad_parameter(client, water, param, value):
 def test_indicator_page_query_count_is_fixed(client, water, django_assert_num_queries):
     for code in ("350000", "110000"):
         observe(water, province(code), 2022, 70)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         # 1 data version (a miss), 2 indicator, 3 country, 4 observations, 5 targets,
-        # 6 regional ranking, 7 picker regions
+        # 6 the areas and years regions below report, 7 their rows for the year shown,
+        # 8 picker regions
         client.get(reverse("indicator-detail", args=["tap_water_penetration"]))
     with django_assert_num_queries(1):
         # 1 data version (a hit)

@@ -29,9 +29,10 @@ def test_overview_makes_the_same_queries_at_national_scale(client, django_assert
 
 
 def test_indicator_page_makes_the_same_queries_at_national_scale(client, django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         # 1 data version (a miss), 2 indicator, 3 country, 4 observations, 5 targets,
-        # 6 regional ranking, 7 picker regions
+        # 6 the areas and years regions below report, 7 their rows for the year shown,
+        # 8 picker regions
         response = client.get(reverse("indicator-detail", args=["tap_water_penetration"]))
     assert response.status_code == 200
     with django_assert_num_queries(1):  # 1 data version (a hit)
