@@ -52,7 +52,7 @@ def overview(request):
     summaries = summarise(
         indicators,
         region,
-        Observation.objects.for_region(region),
+        Observation.objects.for_region(region).for_summaries(),
         Target.objects.applying_to(region),
         COUNTRY_CODE,
     )
@@ -72,7 +72,7 @@ def indicator_detail(request, code):
     if not form.is_valid():
         return invalid(request, form)
     region = form.cleaned_data["region"] or Region.objects.get(code=COUNTRY_CODE)
-    observations = list(indicator.observations.beside_country(region))
+    observations = list(indicator.observations.beside_country(region).for_summaries())
     targets = list(indicator.targets.applying_to(region))
     summary = summarise([indicator], region, observations, targets, COUNTRY_CODE)[indicator.id]
     ranking = Ranking.build(
@@ -117,7 +117,7 @@ def indicator_detail(request, code):
 def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
     indicators = list(Indicator.objects.all())
-    observations = list(Observation.objects.beside_country(region))
+    observations = list(Observation.objects.beside_country(region).for_summaries())
     targets = list(Target.objects.applying_to(region))
     summaries = summarise(indicators, region, observations, targets, COUNTRY_CODE)
     country = None
