@@ -56,7 +56,8 @@ def env_cache(name, default):
         "BACKEND": backends[scheme],
         "LOCATION": location or name.lower(),
         "TIMEOUT": 24 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": env_int(f"{name}_MAX_ENTRIES", 1000)},
+        # Pages are 25–250 KB: at most ~75 MB a process.
+        "OPTIONS": {"MAX_ENTRIES": env_int(f"{name}_MAX_ENTRIES", 300)},
     }
 
 

@@ -61,6 +61,8 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
+        # Read before the view's own queries, so a page is never stored under a version newer
+        # than its data (a write between the two only makes the entry useless, not wrong).
         version = DataVersion.objects.current()
         if version is None:
             return view(request, *args, **kwargs)
