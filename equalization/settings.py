@@ -37,6 +37,30 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_cache(name, default):
+    """A Django cache from a URL: locmem:// (this process), file:///a/folder (this machine),
+    db://table_name (the database; run `manage.py createcachetable`), dummy:// (off)."""
+    raw = os.environ.get(name) or default
+    scheme, sep, location = raw.partition("://")
+    backends = {
+        "locmem": "django.core.cache.backends.locmem.LocMemCache",
+        "file": "django.core.cache.backends.filebased.FileBasedCache",
+        "db": "django.core.cache.backends.db.DatabaseCache",
+        "dummy": "django.core.cache.backends.dummy.DummyCache",
+    }
+    if not sep or scheme not in backends or (scheme in {"file", "db"} and not location):
+        raise ImproperlyConfigured(
+            f"{name} must be locmem://, file:///a/folder, db://table_name or dummy://, not {raw!r}"
+        )
+    return {
+        "BACKEND": backends[scheme],
+        "LOCATION": location or name.lower(),
+        "TIMEOUT": 24 * 60 * 60,
+        # Pages are 25–250 KB: at most ~75 MB a process.
+        "OPTIONS": {"MAX_ENTRIES": env_int(f"{name}_MAX_ENTRIES", 300)},
+    }
+
+
 def env_list(name, default):
     raw = os.environ.get(name)
     if raw is None:
@@ -131,6 +155,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The officials' pages, rendered, for anonymous visitors (indicators/pagecache.py). Every
+# entry carries the data version it was made from, which lives in the database, so a page is
+# never stale whichever cache is chosen: per process (the default: a hit reads no cache
+# server) or shared by the processes of one machine (file://) or of all (db://).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": env_cache("PAGE_CACHE_URL", "locmem://"),
+}
 
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out login before the password is checked.

@@ -361,11 +361,17 @@ class ObservationQuerySet(models.QuerySet):
     def for_region(self, region):
         return self.filter(region=region)
 
-    def children_or_siblings(self, region):
-        """Rows of the regions directly below `region` and of those beside it: one query."""
+    def below_or_beside(self, region):
+        """Rows of the regions directly below `region` and of those beside it, not its own."""
         return self.filter(
             models.Q(region__parent=region.code) | models.Q(region__parent=region.parent_id)
-        ).select_related("region", "indicator")
+        ).exclude(region=region.code)
+
+    def reported_cells(self):
+        """{(parent region code, area, year)} that these rows cover: one query, and a few
+        dozen rows however many regions there are."""
+        cells = self.order_by().values_list("region__parent_id", "area", "year").distinct()
+        return set(cells)
 
     def beside_country(self, region):
         """The region's observations and the country's, to show side by side: one query."""
@@ -373,6 +379,11 @@ class ObservationQuerySet(models.QuerySet):
 
     def within(self, region):
         return self.filter(region__code__startswith=region.prefix)
+
+    def for_summaries(self):
+        """Only the columns summaries, charts and tables read: parsing every row's timestamp
+        was a fifth of the overview's time at national scale."""
+        return self.defer("updated_at", "note", "entered_by")
 
     def editable_by(self, user):
         if user.has_perm("indicators.edit_any_region"):
@@ -707,6 +718,31 @@ class Target(models.Model):
             raise ValidationError(
                 {"parity_share": _("A parity target needs a share above 0, at most 1.")}
             )
+
+
+class DataVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The token of the data as it stands now, or None if the row is missing (a flushed
+        test database): then nothing may be served from the page cache. One query."""
+        return self.values_list("token", flat=True).first()
+
+
+class DataVersion(models.Model):
+    """One row whose token changes with every write to regions, indicators, observations or
+    targets, in the writing transaction: database triggers (migration 0005) set it, so bulk
+    loads, COPY, the importer, the admin, loaddata and plain SQL all count. The page cache
+    (pagecache.py) keys its entries on it. A random token rather than a counter, so a restored
+    backup can never bring back a number a cache has already seen."""
+
+    token = models.CharField(max_length=32)
+
+    objects = DataVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self):
+        return self.token
 
 
 class ImportBatch(models.Model):

@@ -230,26 +230,30 @@ class Ranking:
         return any(obs.is_generated for obs in self.rows)
 
     @classmethod
-    def build(cls, candidates, region, *, area, year, country_rows, targets):
-        """`candidates`: the observations of the region's children and siblings, every area.
+    def build(cls, observations, indicator, region, *, area, year, country_rows, targets):
+        """`observations`: the indicator's. Two queries, whatever the number of regions:
+        which areas and years the regions below (else beside) report, then the rows of the
+        one year shown.
 
         The area asked for; else the indicator's lead area if regions report it; else the
         first area they do report. Children first; siblings where there are no children.
         """
-        candidates = [o for o in candidates if o.region_id != region.code]
-        children = [o for o in candidates if o.region.parent_id == region.code]
-        pool = children or [o for o in candidates if o.region.parent_id == region.parent_id]
+        near = observations.below_or_beside(region)
+        reported = near.reported_cells()
+        has_children = any(p == region.code for p, _a, _y in reported)
+        parent = region.code if has_children else region.parent_id
+        pool = {(a, y) for p, a, y in reported if p == parent}
         if area is None and pool:
-            reported = {o.area for o in pool}
-            lead = pool[0].indicator.lead_area
-            area = lead if lead in reported else next(a for a in AREA_ORDER if a in reported)
-        rows = [o for o in pool if o.area == area]
-        years = sorted({o.year for o in rows}, reverse=True)
+            areas = {a for a, _y in pool}
+            lead = indicator.lead_area
+            area = lead if lead in areas else next(a for a in AREA_ORDER if a in areas)
+        years = sorted({y for a, y in pool if a == area}, reverse=True)
         if year is None and years:
             year = years[0]
-        lower_is_better = rows and rows[0].indicator.direction == Indicator.Direction.LOWER
+        shown = near.filter(region__parent=parent, area=area, year=year)
+        lower_is_better = indicator.direction == Indicator.Direction.LOWER
         ranked = sorted(
-            (o for o in rows if o.year == year),
+            shown.select_related("region").order_by("region"),
             key=lambda o: o.value,
             reverse=not lower_is_better,
         )

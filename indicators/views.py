@@ -11,6 +11,7 @@ from . import charts, exports
 from .filters import ObservationFilter
 from .forms import CompareForm, IndicatorViewForm, RegionPickForm
 from .models import COUNTRY_CODE, Domain, Indicator, Observation, Region, Target
+from .pagecache import cached_page
 from .summaries import Ranking, summarise
 from .tables import ObservationTable, SeriesTable
 
@@ -41,6 +42,7 @@ def by_domain(summaries):
     ]
 
 
+@cached_page
 def overview(request):
     form = RegionPickForm(request.GET)
     if not form.is_valid():
@@ -50,7 +52,7 @@ def overview(request):
     summaries = summarise(
         indicators,
         region,
-        Observation.objects.for_region(region),
+        Observation.objects.for_region(region).for_summaries(),
         Target.objects.applying_to(region),
         COUNTRY_CODE,
     )
@@ -63,17 +65,19 @@ def overview(request):
     return render(request, "indicators/overview.html", ctx)
 
 
+@cached_page
 def indicator_detail(request, code):
     indicator = get_object_or_404(Indicator, code=code)
     form = IndicatorViewForm(request.GET)
     if not form.is_valid():
         return invalid(request, form)
     region = form.cleaned_data["region"] or Region.objects.get(code=COUNTRY_CODE)
-    observations = list(indicator.observations.beside_country(region))
+    observations = list(indicator.observations.beside_country(region).for_summaries())
     targets = list(indicator.targets.applying_to(region))
     summary = summarise([indicator], region, observations, targets, COUNTRY_CODE)[indicator.id]
     ranking = Ranking.build(
-        indicator.observations.children_or_siblings(region),
+        indicator.observations.all(),
+        indicator,
         region,
         area=form.cleaned_data["area"] or None,
         year=form.cleaned_data["year"],
@@ -109,10 +113,11 @@ def indicator_detail(request, code):
     return render(request, "indicators/indicator_detail.html", ctx)
 
 
+@cached_page
 def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
     indicators = list(Indicator.objects.all())
-    observations = list(Observation.objects.beside_country(region))
+    observations = list(Observation.objects.beside_country(region).for_summaries())
     targets = list(Target.objects.applying_to(region))
     summaries = summarise(indicators, region, observations, targets, COUNTRY_CODE)
     country = None
@@ -131,6 +136,7 @@ def region_detail(request, code):
     return render(request, "indicators/region_detail.html", ctx)
 
 
+@cached_page
 def compare(request):
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -169,6 +175,7 @@ def compare(request):
     return render(request, "indicators/compare.html", ctx)
 
 
+@cached_page
 def data_browser(request):
     """Filter, sort and page the observations; a bad filter is a 400 naming the field."""
     filterset = ObservationFilter(request.GET, queryset=Observation.objects.for_browser())

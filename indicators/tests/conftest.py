@@ -128,3 +128,11 @@ def _default_language_after_each_test():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no cached pages (a rolled-back test leaves its data version behind)."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()

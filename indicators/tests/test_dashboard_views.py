@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from indicators.models import Observation
 
-from .factories import country, observe, province, rate, target
+from .factories import country, observe, prefecture, province, rate, target
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +59,12 @@ def test_overview_names_a_wrong_region_code_with_a_400(client, water):
 
 def test_overview_query_count_does_not_grow_with_data(client, water, django_assert_num_queries):
     def load():
-        with django_assert_num_queries(5):
-            # 1 country, 2 headline indicators, 3 observations, 4 targets, 5 picker regions
+        with django_assert_num_queries(6):
+            # 1 data version (a miss: the data changed), 2 country, 3 headline indicators,
+            # 4 observations, 5 targets, 6 picker regions
+            client.get(reverse("indicators-overview"))
+        with django_assert_num_queries(1):
+            # 1 data version (a hit)
             client.get(reverse("indicators-overview"))
 
     load()
@@ -116,6 +120,25 @@ def test_indicator_page_ranks_provinces_for_the_chosen_year(client, water):
     assert ranking.country_value == 85
 
 
+def test_a_region_without_regions_below_is_ranked_among_its_neighbours(client, water):
+    fujian = province()
+    fuzhou, xiamen, putian = (
+        prefecture("350100"),
+        prefecture("350200", "厦门市", "Xiamen"),
+        prefecture("350300", "莆田市", "Putian"),
+    )
+    for place, value in [(fuzhou, 80), (xiamen, 95), (putian, 70)]:
+        observe(water, place, 2023, value)
+        observe(water, place, 2021, value - 5)
+    observe(water, fujian, 2024, 90)  # a year only the province reports
+    url = reverse("indicator-detail", args=["tap_water_penetration"])
+    ranking = en(client, url, region="350100").context["ranking"]
+    assert [o.region.name_en for o in ranking.rows] == ["Xiamen", "Putian"]
+    assert (ranking.area, ranking.years, ranking.year) == ("rural", [2023, 2021], 2023)
+    below = en(client, url, region="350000", year="2021").context["ranking"]
+    assert [o.value for o in below.rows] == [90, 75, 65]
+
+
 def test_indicator_page_gives_404_for_an_unknown_code(client, water):
     assert client.get(reverse("indicator-detail", args=["no_such_thing"])).status_code == 404
 
@@ -134,8 +157,13 @@ def test_indicator_page_explains_a_bad_parameter(client, water, param, value):
 def test_indicator_page_query_count_is_fixed(client, water, django_assert_num_queries):
     for code in ("350000", "110000"):
         observe(water, province(code), 2022, 70)
-    with django_assert_num_queries(6):
-        # 1 indicator, 2 country, 3 observations, 4 targets, 5 regional ranking, 6 picker regions
+    with django_assert_num_queries(8):
+        # 1 data version (a miss), 2 indicator, 3 country, 4 observations, 5 targets,
+        # 6 the areas and years regions below report, 7 their rows for the year shown,
+        # 8 picker regions
+        client.get(reverse("indicator-detail", args=["tap_water_penetration"]))
+    with django_assert_num_queries(1):
+        # 1 data version (a hit)
         client.get(reverse("indicator-detail", args=["tap_water_penetration"]))
 
 
@@ -160,8 +188,12 @@ def test_region_scorecard_links_to_regions_below(client, water):
 
 
 def test_region_scorecard_query_count_is_fixed(client, water, django_assert_num_queries):
-    with django_assert_num_queries(5):
-        # 1 region, 2 indicators, 3 observations, 4 targets, 5 regions below
+    with django_assert_num_queries(6):
+        # 1 data version (a miss), 2 region, 3 indicators, 4 observations, 5 targets,
+        # 6 regions below
+        client.get(reverse("region-detail", args=["100000"]))
+    with django_assert_num_queries(1):
+        # 1 data version (a hit)
         client.get(reverse("region-detail", args=["100000"]))
 
 
@@ -202,12 +234,14 @@ def test_compare_refuses_more_than_ten_regions(client, water):
 
 
 def test_compare_query_count_is_fixed(client, water, django_assert_num_queries):
-    with django_assert_num_queries(5):
-        # 1 indicator, 2 regions (both the form), 3 indicators (picker), 4 observations,
-        # 5 picker regions
-        client.get(
-            reverse("compare"), {"indicator": "tap_water_penetration", "regions": ["100000"]}
-        )
+    query = {"indicator": "tap_water_penetration", "regions": ["100000"]}
+    with django_assert_num_queries(6):
+        # 1 data version (a miss), 2 indicator, 3 regions (both the form),
+        # 4 indicators (picker), 5 observations, 6 picker regions
+        client.get(reverse("compare"), query)
+    with django_assert_num_queries(1):
+        # 1 data version (a hit)
+        client.get(reverse("compare"), query)
 
 
 def test_pages_say_so_when_they_show_generated_values(client, water):
