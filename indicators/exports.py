@@ -115,10 +115,8 @@ def stream_observations(queryset):
 
 # The SQL twins of safe_text() and format_value(), for COPY. Empty text becomes NULL, which
 # COPY writes bare like the csv module does (an empty string would be written "").
-SAFE_TEXT_SQL = (
-    "NULLIF(CASE WHEN left({x}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
-    "THEN '''' || {x} ELSE {x} END, '')"
-)
+SAFE_TEXT_SQL = "NULLIF(CASE WHEN ascii({x}) IN ({codes}) THEN '''' || {x} ELSE {x} END, '')"
+FORMULA_CODES = ", ".join(str(ord(start)) for start in FORMULA_STARTS)
 # Whole numbers as integers (-0.0 as 0); others in PostgreSQL's shortest round-trip form,
 # which is Python's repr() below 1e15 (beyond that PostgreSQL writes 1.5e+15).
 VALUE_SQL = (
@@ -127,11 +125,11 @@ VALUE_SQL = (
 
 
 def label_sql(column, choices, params):
-    """CASE column WHEN code THEN label … ELSE column END; codes and labels go to params."""
+    """CASE column WHEN code THEN label … ELSE column END; the labels are made safe here."""
     whens = []
     for code, label in choices:
         whens.append("WHEN %s THEN %s")
-        params.extend([code, str(label)])
+        params.extend([code, safe_text(label)])
     return f"CASE {column} {' '.join(whens)} ELSE {column} END"
 
 
@@ -165,21 +163,24 @@ def copy_statement(queryset):
             "CASE WHEN c_generated THEN %s ELSE %s END AS l_generated",
         ]
     )
-    params.extend([_("yes"), _("no")])
-    safe = SAFE_TEXT_SQL.format
+    params.extend([safe_text(_("yes")), safe_text(_("no"))])
+
+    def safe(column):
+        return SAFE_TEXT_SQL.format(x=column, codes=FORMULA_CODES)
+
     columns = [
-        safe(x="c_code"),
-        safe(x="c_name"),
-        safe(x="c_region"),
-        safe(x="c_region_name"),
-        safe(x="l_level"),
-        safe(x="l_area"),
+        safe("c_code"),
+        safe("c_name"),
+        safe("c_region"),
+        safe("c_region_name"),
+        "NULLIF(l_level, '')",
+        "NULLIF(l_area, '')",
         "c_year",
         VALUE_SQL.format(x="c_value"),
-        safe(x="l_unit"),
-        safe(x="c_source"),
-        safe(x="c_note"),
-        "l_generated",
+        "NULLIF(l_unit, '')",
+        safe("c_source"),
+        safe("c_note"),
+        "NULLIF(l_generated, '')",
     ]
     # The order of for_export(): Observation.Meta.ordering with the indicator's own ordering.
     sql = (
@@ -198,16 +199,15 @@ def copy_lines(header, sql, params):
     yield (BOM + csv.writer(_Echo()).writerow(header)).encode()
     statement = connection.ops.compose_sql(sql, params)
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        parts, size = [], 0
+        block = bytearray()
         for row in copy:
-            parts.append(row[:-1])
-            parts.append(b"\r\n")
-            size += len(row)
-            if size >= COPY_BLOCK_BYTES:
-                yield b"".join(parts)
-                parts, size = [], 0
-        if parts:
-            yield b"".join(parts)
+            block += row[:-1]
+            block += b"\r\n"
+            if len(block) >= COPY_BLOCK_BYTES:
+                yield bytes(block)
+                block.clear()
+        if block:
+            yield bytes(block)
 
 
 def file_name(parts, extension, now=None):
