@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -599,14 +599,109 @@ def write(batch, user):
         raise StaleImport
     classify(rows, existing)
     now = timezone.now()
-    reason = _("CSV import %(file)s") % {"file": batch.file_name}
-    history = {
-        "default_user": user,
-        "default_change_reason": reason[:100],
-        "default_date": now,
-        "custom_historical_attrs": {"import_batch": batch},
-        "batch_size": BATCH_SIZE,
-    }
+    reason = (_("CSV import %(file)s") % {"file": batch.file_name})[:100]
+    new = [row for row in rows if row.action == "create"]
+    changed = [row for row in rows if row.action == "update"]
+    # What revert() restores: the values overwritten, and the version the update gives.
+    previous = [
+        [obs.pk, obs.value, obs.source, obs.note, obs.version + 1]
+        for obs in (row.existing for row in changed)
+    ]
+    if connection.vendor == "postgresql":
+        created = copy_created(new, user, now, reason, batch)
+        copy_updated(changed, user, now, reason, batch)
+    else:
+        created = bulk_created(new, user, now, reason, batch)
+        bulk_updated(changed, user, now, reason, batch)
+    batch.status = ImportBatch.Status.APPLIED
+    batch.applied_at = now
+    batch.created_count, batch.updated_count = len(created), len(changed)
+    batch.unchanged_count = len(rows) - len(created) - len(changed)
+    batch.payload = {"created": created, "updated": previous}
+    batch.save()
+    return batch
+
+
+# Columns of a historical row copied from the observation (every tracked field).
+TRACKED = [
+    f.column
+    for f in Observation.history.model._meta.concrete_fields
+    if not f.column.startswith("history_") and f.column != "import_batch_id"
+]
+
+
+def copy_rows(cursor, table, columns, rows):
+    """Load `rows` into a fresh temporary table with COPY (PostgreSQL)."""
+    cursor.execute(f"CREATE TEMP TABLE {table} ({', '.join(columns)}) ON COMMIT DROP")
+    names = ", ".join(column.split()[0] for column in columns)
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def history_insert(source, kind):
+    """INSERT … SELECT of one historical row per row of `source` (a CTE of observations)."""
+    tracked = ", ".join(TRACKED)
+    return (
+        f"INSERT INTO {Observation.history.model._meta.db_table} ({tracked}, history_date, "
+        "history_change_reason, history_type, history_user_id, import_batch_id) "
+        f"SELECT {tracked}, %(now)s, %(reason)s, '{kind}', %(user)s, %(batch)s FROM {source}"
+    )
+
+
+def copy_created(rows, user, now, reason, batch):
+    """Insert new observations and their '+' history rows: COPY into a staging table, then
+    one INSERT … SELECT … RETURNING feeding the history INSERT. Returns the new ids."""
+    if not rows:
+        return []
+    params = {"now": now, "reason": reason, "user": user.pk, "batch": batch.pk}
+    with connection.cursor() as cursor:
+        copy_rows(
+            cursor,
+            "import_new",
+            ["indicator_id bigint", "region_id text", "area text", "year smallint",
+             "value float8", "source text", "note text"],
+            ((r.indicator.pk, r.region, r.area, r.year, r.value, r.source, r.note) for r in rows),
+        )  # fmt: skip
+        cursor.execute(
+            "WITH ins AS (INSERT INTO indicators_observation (indicator_id, region_id, area, "
+            "year, value, source, note, is_generated, updated_at, entered_by_id, version) "
+            "SELECT indicator_id, region_id, area, year, value, source, note, false, %(now)s, "
+            "%(user)s, 1 FROM import_new RETURNING *), "
+            f"hist AS ({history_insert('ins', '+')}) SELECT id FROM ins ORDER BY id",
+            params,
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute("DROP TABLE import_new")
+    return ids
+
+
+def copy_updated(rows, user, now, reason, batch):
+    """Overwrite observations and add their '~' history rows: COPY into a staging table,
+    then one UPDATE … FROM … RETURNING feeding the history INSERT."""
+    if not rows:
+        return
+    params = {"now": now, "reason": reason, "user": user.pk, "batch": batch.pk}
+    with connection.cursor() as cursor:
+        copy_rows(
+            cursor,
+            "import_changed",
+            ["id bigint", "value float8", "source text", "note text"],
+            ((r.existing.pk, r.value, r.source, r.note) for r in rows),
+        )
+        cursor.execute(
+            "WITH up AS (UPDATE indicators_observation o SET value = c.value, "
+            "source = c.source, note = c.note, version = o.version + 1, "
+            "entered_by_id = %(user)s, updated_at = %(now)s FROM import_changed c "
+            "WHERE o.id = c.id RETURNING o.*), "
+            f"hist AS ({history_insert('up', '~')}) SELECT count(*) FROM up",
+            params,
+        )
+        cursor.execute("DROP TABLE import_changed")
+
+
+def bulk_created(rows, user, now, reason, batch):
+    """The same as copy_created, through the ORM (SQLite). Returns the new ids."""
     new = [
         Observation(
             indicator=row.indicator,
@@ -621,15 +716,18 @@ def write(batch, user):
             version=1,
         )
         for row in rows
-        if row.action == "create"
     ]
-    created = bulk_create_with_history(new, Observation, **history)
-    changed, previous = [], []
+    created = bulk_create_with_history(
+        new, Observation, **history_options(user, now, reason, batch)
+    )
+    return [obs.pk for obs in created]
+
+
+def bulk_updated(rows, user, now, reason, batch):
+    """The same as copy_updated, through the ORM (SQLite)."""
+    changed = []
     for row in rows:
-        if row.action != "update":
-            continue
         obs = row.existing
-        previous.append([obs.pk, obs.value, obs.source, obs.note, obs.version + 1])
         obs.value, obs.source, obs.note = row.value, row.source, row.note
         obs.version += 1
         obs.entered_by, obs.updated_at = user, now
@@ -638,15 +736,18 @@ def write(batch, user):
         changed,
         Observation,
         ["value", "source", "note", "version", "entered_by", "updated_at"],
-        **history,
+        **history_options(user, now, reason, batch),
     )
-    batch.status = ImportBatch.Status.APPLIED
-    batch.applied_at = now
-    batch.created_count, batch.updated_count = len(created), len(changed)
-    batch.unchanged_count = len(rows) - len(created) - len(changed)
-    batch.payload = {"created": [obs.pk for obs in created], "updated": previous}
-    batch.save()
-    return batch
+
+
+def history_options(user, now, reason, batch):
+    return {
+        "default_user": user,
+        "default_change_reason": reason,
+        "default_date": now,
+        "custom_historical_attrs": {"import_batch": batch},
+        "batch_size": BATCH_SIZE,
+    }
 
 
 def chunks(items, size=BATCH_SIZE):
