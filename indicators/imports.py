@@ -15,7 +15,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -353,9 +352,10 @@ def parse_row(line, cells, columns, names, indicators, regions, *, width):
     """(Row or None, messages) for one line of the file."""
     messages = []
 
+    given = {c: cells[i].strip() for c, i in columns.items() if i < len(cells)}
+
     def cell(column):
-        index = columns.get(column)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return given.get(column, "")
 
     def refuse(column, value, text):
         messages.append(Message(line, names.get(column, column), value, text))
@@ -415,12 +415,10 @@ def parse_row(line, cells, columns, names, indicators, regions, *, width):
     if messages:
         return None, messages
 
-    obs = Observation(indicator=indicator, region_id=region, area=area, year=year, value=value)
-    try:
-        obs.clean()
-    except ValidationError as error:
-        for column, errors in error.message_dict.items():
-            for text in errors:
+    errors = Observation.cell_errors(indicator, area, year, value)
+    if errors:
+        for column, error in errors.items():
+            for text in error.messages:
                 refuse(column, cell(column), text)
         return None, messages
     row = Row(line, indicator, region, area, year, value, cell("source"), cell("note"))
