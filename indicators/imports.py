@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from .models import Area, ImportBatch, Indicator, Observation, Region, format_value
 
@@ -609,8 +609,8 @@ def write(batch, user):
         created = copy_created(new, user, now, reason, batch)
         copy_updated(changed, user, now, reason, batch)
     else:
-        created = bulk_created(new, user, now, reason, batch)
-        bulk_updated(changed, user, now, reason, batch)
+        created = many_created(new, user, now, reason, batch)
+        many_updated(changed, user, now, reason, batch)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = now
     batch.created_count, batch.updated_count = len(created), len(changed)
@@ -698,54 +698,55 @@ def copy_updated(rows, user, now, reason, batch):
         cursor.execute("DROP TABLE import_changed")
 
 
-def bulk_created(rows, user, now, reason, batch):
-    """The same as copy_created, through the ORM (SQLite). Returns the new ids."""
-    new = [
-        Observation(
-            indicator=row.indicator,
-            region_id=row.region,
-            area=row.area,
-            year=row.year,
-            value=row.value,
-            source=row.source,
-            note=row.note,
-            entered_by=user,
-            updated_at=now,
-            version=1,
+def history_params(user, now, reason, batch):
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    return {"now": stamp, "reason": reason, "user": user.pk, "batch": batch.pk}
+
+
+def many_created(rows, user, now, reason, batch):
+    """The same as copy_created on SQLite: one prepared INSERT run for every row
+    (executemany), then the history rows by INSERT … SELECT. Returns the new ids.
+
+    The new rows are those above the largest id before the insert: SQLite gives a new row
+    the largest rowid plus one, and the transaction holds the write lock (IMMEDIATE)."""
+    if not rows:
+        return []
+    params = history_params(user, now, reason, batch)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM indicators_observation")
+        (last,) = cursor.fetchone()
+        cursor.executemany(
+            "INSERT INTO indicators_observation (indicator_id, region_id, area, year, value, "
+            "source, note, is_generated, updated_at, entered_by_id, version) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)",
+            [
+                (r.indicator.pk, r.region, r.area, r.year, r.value, r.source, r.note, False)
+                + (params["now"], user.pk)
+                for r in rows
+            ],
         )
-        for row in rows
-    ]
-    created = bulk_create_with_history(
-        new, Observation, **history_options(user, now, reason, batch)
-    )
-    return [obs.pk for obs in created]
+        new = f"(SELECT * FROM indicators_observation WHERE id > {int(last)}) AS new"
+        cursor.execute(history_insert(new, "+"), params)
+        cursor.execute("SELECT id FROM indicators_observation WHERE id > %s ORDER BY id", [last])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
-def bulk_updated(rows, user, now, reason, batch):
-    """The same as copy_updated, through the ORM (SQLite)."""
-    changed = []
-    for row in rows:
-        obs = row.existing
-        obs.value, obs.source, obs.note = row.value, row.source, row.note
-        obs.version += 1
-        obs.entered_by, obs.updated_at = user, now
-        changed.append(obs)
-    bulk_update_with_history(
-        changed,
-        Observation,
-        ["value", "source", "note", "version", "entered_by", "updated_at"],
-        **history_options(user, now, reason, batch),
-    )
-
-
-def history_options(user, now, reason, batch):
-    return {
-        "default_user": user,
-        "default_change_reason": reason,
-        "default_date": now,
-        "custom_historical_attrs": {"import_batch": batch},
-        "batch_size": BATCH_SIZE,
-    }
+def many_updated(rows, user, now, reason, batch):
+    """The same as copy_updated on SQLite: one prepared UPDATE for every row, then the
+    history rows by INSERT … SELECT, a chunk of ids at a time."""
+    if not rows:
+        return
+    params = history_params(user, now, reason, batch)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE indicators_observation SET value = %s, source = %s, note = %s, "
+            "version = version + 1, entered_by_id = %s, updated_at = %s WHERE id = %s",
+            [(r.value, r.source, r.note, user.pk, params["now"], r.existing.pk) for r in rows],
+        )
+        for chunk in chunks([int(r.existing.pk) for r in rows]):
+            ids = ", ".join(map(str, chunk))
+            changed = f"(SELECT * FROM indicators_observation WHERE id IN ({ids})) AS changed"
+            cursor.execute(history_insert(changed, "~"), params)
 
 
 def chunks(items, size=BATCH_SIZE):
