@@ -37,8 +37,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
-from indicators.models import Indicator, Observation, Region  # noqa: E402
+from indicators.models import FIRST_YEAR, Indicator, Observation, Region  # noqa: E402
 
 TRIVIAL = ("trivial view (/livez)", "/livez")
 PAGES = [
@@ -273,9 +274,10 @@ def export_copy():
 
 def import_csv(rows):
     """A CSV of `rows` new, valid cells: throw-away indicators × every region × 3 areas ×
-    the years an import accepts (1949 to this year), total between urban and rural."""
+    years, each year's total between its urban and rural values."""
     regions = list(Region.objects.values_list("code", flat=True))
-    years = range(1950, 2026)
+    # Years the importer accepts (FIRST_YEAR to this year): later ones are refused as errors.
+    years = range(FIRST_YEAR, timezone.now().year + 1)
     per_indicator = len(regions) * 3 * len(years)
     indicators = [
         Indicator.objects.create(
@@ -294,7 +296,7 @@ def import_csv(rows):
     )  # fmt: skip
     base = {"urban": 80, "total": 70, "rural": 60}
     for _n, (code, region, area, year) in zip(range(rows), cells, strict=False):
-        value = base[area] + (year - 1950) / 10
+        value = base[area] + (year - FIRST_YEAR) / 10
         writer.writerow([code, region, area, year, round(value, 1), "benchmark import"])
     return out.getvalue()
 

@@ -15,11 +15,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from .models import Area, ImportBatch, Indicator, Observation, Region, format_value
 
@@ -353,9 +352,10 @@ def parse_row(line, cells, columns, names, indicators, regions, *, width):
     """(Row or None, messages) for one line of the file."""
     messages = []
 
+    given = {c: cells[i].strip() for c, i in columns.items() if i < len(cells)}
+
     def cell(column):
-        index = columns.get(column)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return given.get(column, "")
 
     def refuse(column, value, text):
         messages.append(Message(line, names.get(column, column), value, text))
@@ -415,12 +415,10 @@ def parse_row(line, cells, columns, names, indicators, regions, *, width):
     if messages:
         return None, messages
 
-    obs = Observation(indicator=indicator, region_id=region, area=area, year=year, value=value)
-    try:
-        obs.clean()
-    except ValidationError as error:
-        for column, errors in error.message_dict.items():
-            for text in errors:
+    errors = Observation.cell_errors(indicator, area, year, value)
+    if errors:
+        for column, error in errors.items():
+            for text in error.messages:
                 refuse(column, cell(column), text)
         return None, messages
     row = Row(line, indicator, region, area, year, value, cell("source"), cell("note"))
@@ -599,54 +597,156 @@ def write(batch, user):
         raise StaleImport
     classify(rows, existing)
     now = timezone.now()
-    reason = _("CSV import %(file)s") % {"file": batch.file_name}
-    history = {
-        "default_user": user,
-        "default_change_reason": reason[:100],
-        "default_date": now,
-        "custom_historical_attrs": {"import_batch": batch},
-        "batch_size": BATCH_SIZE,
-    }
-    new = [
-        Observation(
-            indicator=row.indicator,
-            region_id=row.region,
-            area=row.area,
-            year=row.year,
-            value=row.value,
-            source=row.source,
-            note=row.note,
-            entered_by=user,
-            updated_at=now,
-            version=1,
-        )
-        for row in rows
-        if row.action == "create"
+    reason = (_("CSV import %(file)s") % {"file": batch.file_name})[:100]
+    new = [row for row in rows if row.action == "create"]
+    changed = [row for row in rows if row.action == "update"]
+    # What revert() restores: the values overwritten, and the version the update gives.
+    previous = [
+        [obs.pk, obs.value, obs.source, obs.note, obs.version + 1]
+        for obs in (row.existing for row in changed)
     ]
-    created = bulk_create_with_history(new, Observation, **history)
-    changed, previous = [], []
-    for row in rows:
-        if row.action != "update":
-            continue
-        obs = row.existing
-        previous.append([obs.pk, obs.value, obs.source, obs.note, obs.version + 1])
-        obs.value, obs.source, obs.note = row.value, row.source, row.note
-        obs.version += 1
-        obs.entered_by, obs.updated_at = user, now
-        changed.append(obs)
-    bulk_update_with_history(
-        changed,
-        Observation,
-        ["value", "source", "note", "version", "entered_by", "updated_at"],
-        **history,
-    )
+    if connection.vendor == "postgresql":
+        created = copy_created(new, user, now, reason, batch)
+        copy_updated(changed, user, now, reason, batch)
+    else:
+        created = many_created(new, user, now, reason, batch)
+        many_updated(changed, user, now, reason, batch)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = now
     batch.created_count, batch.updated_count = len(created), len(changed)
     batch.unchanged_count = len(rows) - len(created) - len(changed)
-    batch.payload = {"created": [obs.pk for obs in created], "updated": previous}
+    batch.payload = {"created": created, "updated": previous}
     batch.save()
     return batch
+
+
+# Columns of a historical row copied from the observation (every tracked field).
+TRACKED = [
+    f.column
+    for f in Observation.history.model._meta.concrete_fields
+    if not f.column.startswith("history_") and f.column != "import_batch_id"
+]
+
+
+def copy_rows(cursor, table, columns, rows):
+    """Load `rows` into a fresh temporary table with COPY (PostgreSQL)."""
+    cursor.execute(f"CREATE TEMP TABLE {table} ({', '.join(columns)}) ON COMMIT DROP")
+    names = ", ".join(column.split()[0] for column in columns)
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def history_insert(source, kind):
+    """INSERT … SELECT of one historical row per row of `source` (a CTE of observations)."""
+    tracked = ", ".join(TRACKED)
+    return (
+        f"INSERT INTO {Observation.history.model._meta.db_table} ({tracked}, history_date, "
+        "history_change_reason, history_type, history_user_id, import_batch_id) "
+        f"SELECT {tracked}, %(now)s, %(reason)s, '{kind}', %(user)s, %(batch)s FROM {source}"
+    )
+
+
+def copy_created(rows, user, now, reason, batch):
+    """Insert new observations and their '+' history rows: COPY into a staging table, then
+    one INSERT … SELECT … RETURNING feeding the history INSERT. Returns the new ids."""
+    if not rows:
+        return []
+    params = {"now": now, "reason": reason, "user": user.pk, "batch": batch.pk}
+    with connection.cursor() as cursor:
+        copy_rows(
+            cursor,
+            "import_new",
+            ["indicator_id bigint", "region_id text", "area text", "year smallint",
+             "value float8", "source text", "note text"],
+            ((r.indicator.pk, r.region, r.area, r.year, r.value, r.source, r.note) for r in rows),
+        )  # fmt: skip
+        cursor.execute(
+            "WITH ins AS (INSERT INTO indicators_observation (indicator_id, region_id, area, "
+            "year, value, source, note, is_generated, updated_at, entered_by_id, version) "
+            "SELECT indicator_id, region_id, area, year, value, source, note, false, %(now)s, "
+            "%(user)s, 1 FROM import_new RETURNING *), "
+            f"hist AS ({history_insert('ins', '+')}) SELECT id FROM ins ORDER BY id",
+            params,
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute("DROP TABLE import_new")
+    return ids
+
+
+def copy_updated(rows, user, now, reason, batch):
+    """Overwrite observations and add their '~' history rows: COPY into a staging table,
+    then one UPDATE … FROM … RETURNING feeding the history INSERT."""
+    if not rows:
+        return
+    params = {"now": now, "reason": reason, "user": user.pk, "batch": batch.pk}
+    with connection.cursor() as cursor:
+        copy_rows(
+            cursor,
+            "import_changed",
+            ["id bigint", "value float8", "source text", "note text"],
+            ((r.existing.pk, r.value, r.source, r.note) for r in rows),
+        )
+        cursor.execute(
+            "WITH up AS (UPDATE indicators_observation o SET value = c.value, "
+            "source = c.source, note = c.note, version = o.version + 1, "
+            "entered_by_id = %(user)s, updated_at = %(now)s FROM import_changed c "
+            "WHERE o.id = c.id RETURNING o.*), "
+            f"hist AS ({history_insert('up', '~')}) SELECT count(*) FROM up",
+            params,
+        )
+        cursor.execute("DROP TABLE import_changed")
+
+
+def history_params(user, now, reason, batch):
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    return {"now": stamp, "reason": reason, "user": user.pk, "batch": batch.pk}
+
+
+def many_created(rows, user, now, reason, batch):
+    """The same as copy_created on SQLite: one prepared INSERT run for every row
+    (executemany), then the history rows by INSERT … SELECT. Returns the new ids.
+
+    The new rows are those above the largest id before the insert: SQLite gives a new row
+    the largest rowid plus one, and the transaction holds the write lock (IMMEDIATE)."""
+    if not rows:
+        return []
+    params = history_params(user, now, reason, batch)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM indicators_observation")
+        (last,) = cursor.fetchone()
+        cursor.executemany(
+            "INSERT INTO indicators_observation (indicator_id, region_id, area, year, value, "
+            "source, note, is_generated, updated_at, entered_by_id, version) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)",
+            [
+                (r.indicator.pk, r.region, r.area, r.year, r.value, r.source, r.note, False)
+                + (params["now"], user.pk)
+                for r in rows
+            ],
+        )
+        new = f"(SELECT * FROM indicators_observation WHERE id > {int(last)}) AS new"
+        cursor.execute(history_insert(new, "+"), params)
+        cursor.execute("SELECT id FROM indicators_observation WHERE id > %s ORDER BY id", [last])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def many_updated(rows, user, now, reason, batch):
+    """The same as copy_updated on SQLite: one prepared UPDATE for every row, then the
+    history rows by INSERT … SELECT, a chunk of ids at a time."""
+    if not rows:
+        return
+    params = history_params(user, now, reason, batch)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE indicators_observation SET value = %s, source = %s, note = %s, "
+            "version = version + 1, entered_by_id = %s, updated_at = %s WHERE id = %s",
+            [(r.value, r.source, r.note, user.pk, params["now"], r.existing.pk) for r in rows],
+        )
+        for chunk in chunks([int(r.existing.pk) for r in rows]):
+            ids = ", ".join(map(str, chunk))
+            changed = f"(SELECT * FROM indicators_observation WHERE id IN ({ids})) AS changed"
+            cursor.execute(history_insert(changed, "~"), params)
 
 
 def chunks(items, size=BATCH_SIZE):

@@ -550,31 +550,39 @@ class Observation(models.Model):
         self.save()
 
     def clean(self):
+        indicator = self.indicator if self.indicator_id is not None else None
+        errors = self.cell_errors(indicator, self.area, self.year, self.value)
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def cell_errors(indicator, area, year, value):
+        """{field: ValidationError} for a cell's year, value and area (clean() without an
+        instance, so a large import checks its rows without building model objects)."""
         errors = {}
-        if self.year is not None and not FIRST_YEAR <= self.year <= timezone.now().year:
+        if year is not None and not FIRST_YEAR <= year <= timezone.now().year:
             errors["year"] = ValidationError(
                 _("%(year)s is not a valid year: enter a year from %(first)s to %(last)s."),
                 code="year_out_of_range",
-                params={"year": self.year, "first": FIRST_YEAR, "last": timezone.now().year},
+                params={"year": year, "first": FIRST_YEAR, "last": timezone.now().year},
             )
-        if self.indicator_id is not None:
-            if self.value is not None:
+        if indicator is not None:
+            if value is not None:
                 try:
-                    self.indicator.check_value(self.value)
+                    indicator.check_value(value)
                 except ValidationError as error:
                     errors["value"] = error
-            if self.area and self.area not in self.indicator.allowed_areas:
+            if area and area not in indicator.allowed_areas:
                 errors["area"] = ValidationError(
                     _("%(indicator)s is not reported for the %(area)s area; allowed: %(allowed)s."),
                     code="area_not_reported",
                     params={
-                        "indicator": self.indicator.name,
-                        "area": Area(self.area).label,
-                        "allowed": ", ".join(str(a.label) for a in self.indicator.allowed_areas),
+                        "indicator": indicator.name,
+                        "area": Area(area).label,
+                        "allowed": ", ".join(str(a.label) for a in indicator.allowed_areas),
                     },
                 )
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
 
 class TargetQuerySet(models.QuerySet):

@@ -1,12 +1,15 @@
 import csv
 import io
+import itertools
 import time
 import tracemalloc
 import zipfile
 from urllib.parse import unquote
 
 import pytest
+from django.db import connection  # noqa: F401 -- read by skipif
 from django.urls import reverse
+from django.utils import translation
 
 from indicators import exports
 from indicators.models import Observation, Region
@@ -238,3 +241,26 @@ def test_exporting_200k_rows_streams_in_memory_that_does_not_grow_with_the_rows(
     assert (small_rows, large_rows) == (20_000, 200_000)
     # Ten times the rows, about the same memory (not 10x): chunks are written and let go.
     assert large_peak < small_peak * 1.5
+
+
+TRICKY_TEXT = ["=1+1", "+cmd", "@SUM(A1)", "-2+3", "\tx", "\rx", 'say "hi", then', "two\nlines"]
+TRICKY_VALUES = [-2.5, 3, 0.1 + 0.2, 1.5e-05, -0.0, 123456.789, 1e14, -7]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_postgresql_copy_writes_the_same_bytes_as_the_csv_module(places, language):
+    signed = factories.rate("net_migration", min_value=None, max_value=None, unit="count")
+    rows = itertools.zip_longest(TRICKY_TEXT, TRICKY_VALUES, fillvalue="")
+    for year, (text, value) in enumerate(rows, start=2000):
+        factories.observe(signed, places[year % 3], year, value or 1, source=text or "s", note=text)
+    factories.observe(factories.rate(), places[0], 2020, 95, note="", is_generated=True)
+    with translation.override(language):
+        queryset = Observation.objects.all()
+        copied = b"".join(
+            exports.copy_lines(exports.export_header(), *exports.copy_statement(queryset))
+        )
+        rows = queryset.for_export().iterator()
+        written = b"".join(exports.csv_lines(exports.export_header(), rows, exports.RowFormatter()))
+    assert written.count(b"\r\n") > len(TRICKY_VALUES)  # the data really is in the file
+    assert copied == written

@@ -50,6 +50,23 @@ def test_bulk_import_writes_history_rows_with_the_user_and_the_batch(world, fuji
     ]
 
 
+def test_an_imports_history_rows_copy_every_tracked_field_with_when_and_why(world, fujian_editor):
+    text = HEADER + (
+        "tap_water_penetration,350000,rural,2022,91,s2,n2\n"
+        "tap_water_penetration,350000,rural,2021,88,s1,n1\n"
+    )
+    result = imports.preview(text.encode(), "f.csv", fujian_editor)
+    batch = imports.confirm(imports.save_pending(result, fujian_editor), fujian_editor)
+    tracked = [f.attname for f in Observation._meta.concrete_fields if f.name != "updated_at"]
+    for record in Observation.history.filter(import_batch=batch):
+        obs = Observation.objects.get(pk=record.id)
+        assert [getattr(record, name) for name in tracked] == [
+            getattr(obs, name) for name in tracked
+        ]
+        assert record.history_date == batch.applied_at
+        assert record.history_change_reason.endswith(" f.csv")  # "CSV 导入 f.csv"
+
+
 def test_a_revert_is_recorded_too(world, fujian_editor, administrator_user):
     text = HEADER + "tap_water_penetration,350000,rural,2021,88,s\n"
     result = imports.preview(text.encode(), "f.csv", fujian_editor)
