@@ -14,10 +14,8 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +23,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, describe, free_port, machine, manage, percentile
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/eq_load"
 
 
@@ -40,15 +39,6 @@ def need_wrk():
     if not shutil.which("wrk"):
         raise SystemExit("make load needs wrk (the Debian package `wrk`): sudo apt-get install wrk")
     return shutil.which("wrk")
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
 
 
 def prepare_database(url, env):
@@ -75,12 +65,6 @@ def prepare_database(url, env):
     return version, rows
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_healthy(port, server, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -93,21 +77,6 @@ def wait_healthy(port, server, seconds=60):
         except OSError:
             time.sleep(0.3)
     raise SystemExit("gunicorn never answered /healthz")
-
-
-def machine():
-    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-    mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    return (
-        f"{os.cpu_count()} cores ({cpu.group(1).strip() if cpu else platform.machine()}), "
-        f"{mem / 2**20:.1f} GB memory, Python {platform.python_version()}, "
-        f"load average before the run {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
-    )
-
-
-def percentile(values, share):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(share * len(values)))]
 
 
 def per_page(log):
@@ -173,7 +142,7 @@ def main():
     version, rows = prepare_database(url, env)
     manage(env, "collectstatic", "--noinput", "-v0")
     started = datetime.datetime.now(datetime.UTC)
-    host = machine()
+    host = describe(machine())
     log = open(Path(static) / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "start", "--bind", f"127.0.0.1:{port}"],

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,8 @@ import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, free_port, percentile
+
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "equalization.settings")
 
@@ -112,12 +112,6 @@ def rate(rows, seconds, memory=None, **extra):
 # ---------------------------------------------------------------- gunicorn
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(static_root, log):
     port = free_port()
     env = {
@@ -155,11 +149,6 @@ def get(port, path, headers=None):
     head = len(f"HTTP/1.1 {response.status} {response.reason}\r\n") + 2
     head += sum(len(k) + len(v) + 4 for k, v in response.getheaders())
     return response.status, head + len(body), dict(response.getheaders()), body
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def time_pages(port, pages, requests, log):

@@ -12,28 +12,17 @@ the database named there is DROPPED and recreated.
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, machine, manage
+
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/eq_bench"
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-    return result.stdout
 
 
 def fresh_postgres(url):
@@ -51,20 +40,6 @@ def fresh_postgres(url):
             f"PostgreSQL is not reachable at {admin} ({error}).\n"
             "Start it, set BENCH_DATABASE_URL, or run with --db sqlite."
         ) from None
-
-
-def machine():
-    meminfo = Path("/proc/meminfo").read_text()
-    total = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1)) / 2**20
-    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-    return {
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": os.cpu_count(),
-        "memory_gb": round(total, 1),
-        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
-        "python": platform.python_version(),
-        "load_before": os.getloadavg(),
-    }
 
 
 def run_database(vendor, url, scales, args, static_root):
