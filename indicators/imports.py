@@ -1,9 +1,11 @@
 """Bulk CSV import of observations: parse, validate, preview, confirm, revert.
 
 One code path for the admin and the `import_csv` command. A preview writes nothing but a
-pending ImportBatch holding the validated rows and a fingerprint of the existing rows they
-touch; confirming re-reads those rows, refuses if any changed, and writes everything in one
-transaction with bulk_create / bulk_update, history rows included.
+pending ImportBatch holding the rows to write, validated, as CSV, and a fingerprint of the
+existing rows they touch. Confirming checks the fingerprint again (refusing if any of those
+rows changed), loads the rows into a staging table (COPY on PostgreSQL, one prepared INSERT
+on SQLite) and writes observations and their history rows with a few set-based statements,
+in one transaction.
 """
 
 import csv
@@ -13,6 +15,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,7 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from .models import Area, ImportBatch, Indicator, Observation, Region, format_value
+from .models import (
+    Area,
+    ImportBatch,
+    Indicator,
+    Observation,
+    Region,
+    format_value,
+    one_version_change,
+)
 
 COLUMNS = ["indicator", "region", "area", "year", "value", "source", "note"]
 REQUIRED_COLUMNS = ["indicator", "region", "year", "value", "source"]
@@ -70,6 +81,11 @@ AREA_ALIASES = {
 ENCODINGS = ["utf-8-sig", "gb18030"]
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+YEAR = re.compile(r"\d{4}")
+AREAS = tuple(Area.values)
+# A pending batch's rows, in ImportBatch.staged_rows: id is the observation a row overwrites,
+# empty for a new one.
+STAGED_COLUMNS = ["id", "indicator_id", "region_id", "area", "year", "value", "source", "note"]
 BATCH_SIZE = 2000
 ERROR, WARNING = "error", "warning"
 
@@ -91,7 +107,21 @@ class Message:
     level: str = ERROR
 
 
-@dataclass
+class Stored(NamedTuple):
+    """An observation already in the database, as much of it as an import needs."""
+
+    pk: int
+    version: int
+    value: float
+    source: str
+    note: str
+
+    @property
+    def display_value(self):
+        return format_value(self.value)
+
+
+@dataclass(slots=True)
 class Row:
     line: int
     indicator: Indicator
@@ -102,11 +132,11 @@ class Row:
     source: str
     note: str
     action: str = "create"
-    existing: Observation | None = None
+    existing: Stored | None = None
+    key: tuple = field(init=False)
 
-    @property
-    def key(self):
-        return (self.indicator.pk, self.region, self.area, self.year)
+    def __post_init__(self):
+        self.key = (self.indicator.pk, self.region, self.area, self.year)
 
 
 @dataclass
@@ -116,6 +146,7 @@ class Preview:
     messages: list = field(default_factory=list)
     total_rows: int = 0
     fingerprint: str = ""
+    scope: dict | None = None
 
     def count(self, action):
         return sum(1 for row in self.rows if row.action == action)
@@ -168,6 +199,8 @@ def decode(raw):
 
 def normalize(text):
     """Full-width digits, letters and punctuation (NFKC) to their ASCII forms, trimmed."""
+    if text.isascii():  # NFKC leaves ASCII as it is: skip the work for most cells
+        return text.strip()
     return unicodedata.normalize("NFKC", text).strip()
 
 
@@ -190,7 +223,7 @@ def parse_number(text):
 
 def parse_year(text):
     cleaned = normalize(text)
-    if not re.fullmatch(r"\d{4}", cleaned):
+    if not YEAR.fullmatch(cleaned):
         raise ValueError(_("a four-digit year is expected, such as 2023"))
     return int(cleaned)
 
@@ -203,7 +236,7 @@ def read_table(text):
     header = next(reader, None)
     rows = []
     for cells in reader:
-        if any(cell.strip() for cell in cells):
+        if "".join(cells).strip():  # a row of empty cells is skipped
             rows.append((reader.line_num, cells))
     return header, rows
 
@@ -303,10 +336,19 @@ def preview(raw, file_name, user):
     regions = set(Region.objects.values_list("code", flat=True))
     editable = set(Region.objects.editable_by(user).values_list("code", flat=True))
     header_names = {column: header[index] for column, index in columns.items()}
+    positions = [columns.get(column) for column in COLUMNS]
+    last_year = timezone.now().year
     seen = {}
     for line, cells in table:
         row, messages = parse_row(
-            line, cells, columns, header_names, indicators, regions, width=len(header)
+            line,
+            cells,
+            positions,
+            header_names,
+            indicators,
+            regions,
+            width=len(header),
+            last_year=last_year,
         )
         if row is not None:
             if row.region not in editable:
@@ -340,61 +382,67 @@ def preview(raw, file_name, user):
                 result.rows.append(row)
         result.messages.extend(messages)
 
-    existing = load_existing(result.rows)
-    result.fingerprint = fingerprint(existing)
+    existing, result.scope = load_existing(result.rows)
+    result.fingerprint = fingerprint((stored.pk, stored.version) for stored in existing.values())
     classify(result.rows, existing)
     result.messages.extend(warn(result.rows, existing, header_names))
     result.messages.sort(key=lambda m: (m.row, m.level != ERROR))
     return result
 
 
-def parse_row(line, cells, columns, names, indicators, regions, *, width):
-    """(Row or None, messages) for one line of the file."""
+def parse_row(line, cells, positions, names, indicators, regions, *, width, last_year):
+    """(Row or None, messages) for one line of the file. `positions` gives the index of
+    each of COLUMNS in the file's rows (None where the file has no such column)."""
     messages = []
-
-    given = {c: cells[i].strip() for c, i in columns.items() if i < len(cells)}
-
-    def cell(column):
-        return given.get(column, "")
+    found = len(cells)
+    given = dict(
+        zip(
+            COLUMNS,
+            [cells[i].strip() if i is not None and i < found else "" for i in positions],
+            strict=True,
+        )
+    )
+    code, region_text, area_text, year_text, value_text, source, note = given.values()
 
     def refuse(column, value, text):
         messages.append(Message(line, names.get(column, column), value, text))
 
-    if len(cells) > width and any(c.strip() for c in cells[width:]):
+    if found > width and any(c.strip() for c in cells[width:]):
         refuse(
             "",
             "",
             _("This row has %(found)s cells but the header names %(expected)s columns.")
-            % {"found": len(cells), "expected": width},
+            % {"found": found, "expected": width},
         )
-    for column in REQUIRED_COLUMNS:
-        if not cell(column):
-            refuse(column, "", _("This cell is empty; it is required."))
-    indicator = indicators.get(cell("indicator"))
-    if cell("indicator") and indicator is None:
+    if not (code and region_text and year_text and value_text and source):
+        for column in REQUIRED_COLUMNS:
+            if not given[column]:
+                refuse(column, "", _("This cell is empty; it is required."))
+    indicator = indicators.get(code)
+    if code and indicator is None:
         refuse(
             "indicator",
-            cell("indicator"),
+            code,
             _("Unknown indicator code %(code)s; see the indicator list in the admin for the codes.")
-            % {"code": cell("indicator")},
+            % {"code": code},
         )
-    region = normalize(cell("region"))
+    region = normalize(region_text)
     if region and region not in regions:
         refuse(
             "region",
-            cell("region"),
+            region_text,
             _("Unknown region code %(code)s; a region is its six-digit GB/T 2260 code.")
-            % {"code": cell("region")},
+            % {"code": region_text},
         )
     area = None
-    raw_area = normalize(cell("area")).lower()
+    raw_area = normalize(area_text).lower()
     if raw_area:
         area = AREA_ALIASES.get(raw_area)
         if area is None:
             refuse(
                 "area",
-                cell("area"),
-                _("Unknown area %(area)s; use total, urban or rural.") % {"area": cell("area")},
+                area_text,
+                _("Unknown area %(area)s; use total, urban or rural.") % {"area": area_text},
             )
     elif indicator is not None:
         if len(indicator.allowed_areas) == 1:
@@ -402,51 +450,65 @@ def parse_row(line, cells, columns, names, indicators, regions, *, width):
         else:
             refuse("area", "", _("This indicator is split by area: enter total, urban or rural."))
     year = value = None
-    if cell("year"):
+    if year_text:
         try:
-            year = parse_year(cell("year"))
+            year = parse_year(year_text)
         except ValueError as error:
-            refuse("year", cell("year"), str(error))
-    if cell("value"):
+            refuse("year", year_text, str(error))
+    if value_text:
         try:
-            value = parse_number(cell("value"))
+            value = parse_number(value_text)
         except ValueError as error:
-            refuse("value", cell("value"), str(error))
+            refuse("value", value_text, str(error))
     if messages:
         return None, messages
 
-    errors = Observation.cell_errors(indicator, area, year, value)
+    errors = Observation.cell_errors(indicator, area, year, value, last_year=last_year)
     if errors:
         for column, error in errors.items():
             for text in error.messages:
-                refuse(column, cell(column), text)
+                refuse(column, given[column], text)
         return None, messages
-    row = Row(line, indicator, region, area, year, value, cell("source"), cell("note"))
-    return row, messages
+    return Row(line, indicator, region, area, year, value, source, note), messages
 
 
 def load_existing(rows):
-    """{key: Observation} for the rows' cells and the year before each (for the change check).
+    """({key: Stored} for the rows' cells and the year before each, scope): one query.
 
-    One query (chunked by indicator); the result is also what the fingerprint covers."""
+    The scope (indicators, years, regions) is what the fingerprint covers; the batch keeps it
+    so the confirmation can check the same rows again without the file."""
     if not rows:
-        return {}
+        return {}, None
     years = [row.year for row in rows]
-    regions = {row.region for row in rows}
-    queryset = Observation.objects.filter(
-        indicator_id__in={row.indicator.pk for row in rows},
-        year__gte=min(years) - 1,
-        year__lte=max(years),
+    regions = sorted({row.region for row in rows})
+    scope = {
+        "indicators": sorted({row.indicator.pk for row in rows}),
+        "years": [min(years) - 1, max(years)],
+        # Past a few hundred regions the IN list costs more than the rows it leaves out.
+        "regions": regions if len(regions) <= 500 else None,
+    }
+    stored = in_scope(scope).values_list(
+        "indicator_id", "region_id", "area", "year", "pk", "version", "value", "source", "note"
     )
-    if len(regions) <= 500:
-        queryset = queryset.filter(region_id__in=regions)
-    return {(o.indicator_id, o.region_id, o.area, o.year): o for o in queryset.order_by("pk")}
+    return {(i, r, a, y): Stored(*rest) for i, r, a, y, *rest in stored}, scope
 
 
-def fingerprint(existing):
+def in_scope(scope):
+    queryset = Observation.objects.filter(
+        indicator_id__in=scope["indicators"],
+        year__gte=scope["years"][0],
+        year__lte=scope["years"][1],
+    )
+    if scope["regions"] is not None:
+        queryset = queryset.filter(region_id__in=scope["regions"])
+    return queryset
+
+
+def fingerprint(versions):
+    """A digest of (pk, version) pairs: it changes when any of those rows changes."""
     digest = hashlib.sha256()
-    for obs in sorted(existing.values(), key=lambda o: o.pk):
-        digest.update(f"{obs.pk}:{obs.version};".encode())
+    for pk, version in sorted(versions):
+        digest.update(f"{pk}:{version};".encode())
     return digest.hexdigest()
 
 
@@ -519,7 +581,7 @@ def warn(rows, existing, names):
             and triple not in triples_checked
         ):
             triples_checked.add(triple)
-            total, urban, rural = (value_at((*triple[:2], a, triple[2])) for a in Area.values)
+            total, urban, rural = (value_at((*triple[:2], a, triple[2])) for a in AREAS)
             if None not in (total, urban, rural) and not (
                 min(urban, rural) <= total <= max(urban, rural)
             ):
@@ -548,6 +610,15 @@ def warn(rows, existing, names):
 def save_pending(result, user):
     """Keep a confirmable preview as a pending ImportBatch; returns the batch."""
     counts = result.counts()
+    staged = io.StringIO()
+    csv.writer(staged, lineterminator="\n").writerows(
+        (
+            "" if row.existing is None else row.existing.pk,
+            row.indicator.pk, row.region, row.area, row.year, row.value, row.source, row.note,
+        )
+        for row in result.rows
+        if row.action != "unchanged"
+    )  # fmt: skip
     return ImportBatch.objects.create(
         user=user,
         file_name=result.file_name[:255],
@@ -556,22 +627,9 @@ def save_pending(result, user):
         updated_count=counts["update"],
         unchanged_count=counts["unchanged"],
         warning_count=len(result.warnings),
-        payload={
-            "fingerprint": result.fingerprint,
-            "rows": [
-                [r.indicator.pk, r.region, r.area, r.year, r.value, r.source, r.note, r.line]
-                for r in result.rows
-            ],
-        },
+        payload={"fingerprint": result.fingerprint, "scope": result.scope},
+        staged_rows=staged.getvalue(),
     )
-
-
-def pending_rows(batch):
-    indicators = Indicator.objects.in_bulk()
-    return [
-        Row(line, indicators[ind], region, area, year, value, source, note)
-        for ind, region, area, year, value, source, note, line in batch.payload["rows"]
-    ]
 
 
 def confirm(batch, user):
@@ -581,7 +639,7 @@ def confirm(batch, user):
         return write(batch, user)
     except StaleImport:
         ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
-            status=ImportBatch.Status.DISCARDED, payload={}
+            status=ImportBatch.Status.DISCARDED, payload={}, staged_rows=""
         )
         raise
 
@@ -591,33 +649,65 @@ def write(batch, user):
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PENDING:
         raise StaleImport
-    rows = pending_rows(batch)
-    existing = load_existing(rows)
-    if fingerprint(existing) != batch.payload["fingerprint"]:
+    scope = batch.payload["scope"]
+    versions = in_scope(scope).values_list("pk", "version") if scope else []
+    if fingerprint(versions) != batch.payload["fingerprint"]:
         raise StaleImport
-    classify(rows, existing)
     now = timezone.now()
     reason = (_("CSV import %(file)s") % {"file": batch.file_name})[:100]
-    new = [row for row in rows if row.action == "create"]
-    changed = [row for row in rows if row.action == "update"]
-    # What revert() restores: the values overwritten, and the version the update gives.
-    previous = [
-        [obs.pk, obs.value, obs.source, obs.note, obs.version + 1]
-        for obs in (row.existing for row in changed)
-    ]
-    if connection.vendor == "postgresql":
-        created = copy_created(new, user, now, reason, batch)
-        copy_updated(changed, user, now, reason, batch)
-    else:
-        created = many_created(new, user, now, reason, batch)
-        many_updated(changed, user, now, reason, batch)
+    params = {
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "reason": reason,
+        "user": user.pk,
+        "batch": batch.pk,
+    }
+    with connection.cursor() as cursor, one_version_change(Observation._meta.db_table):
+        stage(cursor, batch.staged_rows)
+        # What revert() restores: the values overwritten, and the version the update gives.
+        cursor.execute(
+            "SELECT o.id, o.value, o.source, o.note, o.version + 1 FROM indicators_observation o "
+            "JOIN import_rows s ON s.id = o.id ORDER BY o.id"
+        )
+        previous = [list(row) for row in cursor.fetchall()]
+        created = insert_new(cursor, params)
+        update_changed(cursor, params)
+        cursor.execute("DROP TABLE import_rows")
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = now
-    batch.created_count, batch.updated_count = len(created), len(changed)
-    batch.unchanged_count = len(rows) - len(created) - len(changed)
+    batch.created_count, batch.updated_count = len(created), len(previous)
     batch.payload = {"created": created, "updated": previous}
+    batch.staged_rows = ""
     batch.save()
     return batch
+
+
+def stage(cursor, staged_rows):
+    """The batch's rows in a temporary table, import_rows: COPY on PostgreSQL, one prepared
+    INSERT for every row on SQLite."""
+    postgresql = connection.vendor == "postgresql"
+    cursor.execute(
+        "CREATE TEMP TABLE import_rows (id bigint, indicator_id bigint, region_id text, "
+        "area text, year smallint, value float8, source text, note text)"
+        + (" ON COMMIT DROP" if postgresql else "")
+    )
+    if postgresql:
+        # An empty id is NULL (a new row); empty sources and notes stay empty strings.
+        with cursor.copy(
+            f"COPY import_rows ({', '.join(STAGED_COLUMNS)}) FROM STDIN "
+            "(FORMAT csv, FORCE_NOT_NULL (source, note))"
+        ) as copy:
+            copy.write(staged_rows)
+    else:
+        cursor.executemany(
+            "INSERT INTO import_rows VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                (int(pk) if pk else None, int(indicator), region, area, int(year), float(value),
+                 source, note)
+                for pk, indicator, region, area, year, value, source, note in csv.reader(
+                    io.StringIO(staged_rows, newline="")
+                )
+            ),
+        )  # fmt: skip
 
 
 # Columns of a historical row copied from the observation (every tracked field).
@@ -628,17 +718,8 @@ TRACKED = [
 ]
 
 
-def copy_rows(cursor, table, columns, rows):
-    """Load `rows` into a fresh temporary table with COPY (PostgreSQL)."""
-    cursor.execute(f"CREATE TEMP TABLE {table} ({', '.join(columns)}) ON COMMIT DROP")
-    names = ", ".join(column.split()[0] for column in columns)
-    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def history_insert(source, kind):
-    """INSERT … SELECT of one historical row per row of `source` (a CTE of observations)."""
+    """INSERT … SELECT of one historical row per row of `source` (observations)."""
     tracked = ", ".join(TRACKED)
     return (
         f"INSERT INTO {Observation.history.model._meta.db_table} ({tracked}, history_date, "
@@ -647,106 +728,46 @@ def history_insert(source, kind):
     )
 
 
-def copy_created(rows, user, now, reason, batch):
-    """Insert new observations and their '+' history rows: COPY into a staging table, then
-    one INSERT … SELECT … RETURNING feeding the history INSERT. Returns the new ids."""
-    if not rows:
-        return []
-    params = {"now": now, "reason": reason, "user": user.pk, "batch": batch.pk}
-    with connection.cursor() as cursor:
-        copy_rows(
-            cursor,
-            "import_new",
-            ["indicator_id bigint", "region_id text", "area text", "year smallint",
-             "value float8", "source text", "note text"],
-            ((r.indicator.pk, r.region, r.area, r.year, r.value, r.source, r.note) for r in rows),
-        )  # fmt: skip
+NEW_OBSERVATIONS = (
+    "INSERT INTO indicators_observation (indicator_id, region_id, area, year, value, source, "
+    "note, is_generated, updated_at, entered_by_id, version) SELECT indicator_id, region_id, "
+    "area, year, value, source, note, false, %(now)s, %(user)s, 1 FROM import_rows "
+    "WHERE id IS NULL"
+)
+
+
+def insert_new(cursor, params):
+    """Insert the staged new rows and their '+' history rows; returns the new ids."""
+    if connection.vendor == "postgresql":
         cursor.execute(
-            "WITH ins AS (INSERT INTO indicators_observation (indicator_id, region_id, area, "
-            "year, value, source, note, is_generated, updated_at, entered_by_id, version) "
-            "SELECT indicator_id, region_id, area, year, value, source, note, false, %(now)s, "
-            "%(user)s, 1 FROM import_new RETURNING *), "
+            f"WITH ins AS ({NEW_OBSERVATIONS} RETURNING *), "
             f"hist AS ({history_insert('ins', '+')}) SELECT id FROM ins ORDER BY id",
             params,
         )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        cursor.execute("DROP TABLE import_new")
-    return ids
-
-
-def copy_updated(rows, user, now, reason, batch):
-    """Overwrite observations and add their '~' history rows: COPY into a staging table,
-    then one UPDATE … FROM … RETURNING feeding the history INSERT."""
-    if not rows:
-        return
-    params = {"now": now, "reason": reason, "user": user.pk, "batch": batch.pk}
-    with connection.cursor() as cursor:
-        copy_rows(
-            cursor,
-            "import_changed",
-            ["id bigint", "value float8", "source text", "note text"],
-            ((r.existing.pk, r.value, r.source, r.note) for r in rows),
-        )
-        cursor.execute(
-            "WITH up AS (UPDATE indicators_observation o SET value = c.value, "
-            "source = c.source, note = c.note, version = o.version + 1, "
-            "entered_by_id = %(user)s, updated_at = %(now)s FROM import_changed c "
-            "WHERE o.id = c.id RETURNING o.*), "
-            f"hist AS ({history_insert('up', '~')}) SELECT count(*) FROM up",
-            params,
-        )
-        cursor.execute("DROP TABLE import_changed")
-
-
-def history_params(user, now, reason, batch):
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    return {"now": stamp, "reason": reason, "user": user.pk, "batch": batch.pk}
-
-
-def many_created(rows, user, now, reason, batch):
-    """The same as copy_created on SQLite: one prepared INSERT run for every row
-    (executemany), then the history rows by INSERT … SELECT. Returns the new ids.
-
-    The new rows are those above the largest id before the insert: SQLite gives a new row
-    the largest rowid plus one, and the transaction holds the write lock (IMMEDIATE)."""
-    if not rows:
-        return []
-    params = history_params(user, now, reason, batch)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM indicators_observation")
-        (last,) = cursor.fetchone()
-        cursor.executemany(
-            "INSERT INTO indicators_observation (indicator_id, region_id, area, year, value, "
-            "source, note, is_generated, updated_at, entered_by_id, version) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)",
-            [
-                (r.indicator.pk, r.region, r.area, r.year, r.value, r.source, r.note, False)
-                + (params["now"], user.pk)
-                for r in rows
-            ],
-        )
-        new = f"(SELECT * FROM indicators_observation WHERE id > {int(last)}) AS new"
-        cursor.execute(history_insert(new, "+"), params)
-        cursor.execute("SELECT id FROM indicators_observation WHERE id > %s ORDER BY id", [last])
         return [pk for (pk,) in cursor.fetchall()]
+    # SQLite gives a new row the largest rowid plus one, and the transaction holds the write
+    # lock (IMMEDIATE): the new rows are those above the largest id before the insert.
+    cursor.execute("SELECT COALESCE(MAX(id), 0) FROM indicators_observation")
+    (last,) = cursor.fetchone()
+    cursor.execute(NEW_OBSERVATIONS, params)
+    new = f"(SELECT * FROM indicators_observation WHERE id > {int(last)}) AS new"
+    cursor.execute(history_insert(new, "+"), params)
+    cursor.execute("SELECT id FROM indicators_observation WHERE id > %s ORDER BY id", [last])
+    return [pk for (pk,) in cursor.fetchall()]
 
 
-def many_updated(rows, user, now, reason, batch):
-    """The same as copy_updated on SQLite: one prepared UPDATE for every row, then the
-    history rows by INSERT … SELECT, a chunk of ids at a time."""
-    if not rows:
-        return
-    params = history_params(user, now, reason, batch)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE indicators_observation SET value = %s, source = %s, note = %s, "
-            "version = version + 1, entered_by_id = %s, updated_at = %s WHERE id = %s",
-            [(r.value, r.source, r.note, user.pk, params["now"], r.existing.pk) for r in rows],
-        )
-        for chunk in chunks([int(r.existing.pk) for r in rows]):
-            ids = ", ".join(map(str, chunk))
-            changed = f"(SELECT * FROM indicators_observation WHERE id IN ({ids})) AS changed"
-            cursor.execute(history_insert(changed, "~"), params)
+def update_changed(cursor, params):
+    """Overwrite the staged existing rows, then add their '~' history rows."""
+    cursor.execute(
+        "UPDATE indicators_observation SET value = s.value, source = s.source, note = s.note, "
+        "version = indicators_observation.version + 1, entered_by_id = %(user)s, "
+        "updated_at = %(now)s FROM import_rows s WHERE indicators_observation.id = s.id",
+        params,
+    )
+    changed = (
+        "(SELECT o.* FROM indicators_observation o JOIN import_rows s ON s.id = o.id) AS changed"
+    )
+    cursor.execute(history_insert(changed, "~"), params)
 
 
 def chunks(items, size=BATCH_SIZE):

@@ -6,12 +6,12 @@ from io import StringIO
 import pytest
 from django.core import serializers
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from indicators import imports
-from indicators.models import Observation
+from indicators.models import DataVersion, Observation, one_version_change
 from indicators.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +148,59 @@ def test_an_import_and_its_revert_show_at_once(client, world, fujian_editor):
     assert ">93.25<" in shown(client)
     imports.revert(batch, fujian_editor)
     assert ">90<" in shown(client)
+
+
+def test_an_imported_new_row_shows_at_once(client, world, fujian_editor):
+    url = reverse("data-browser") + "?indicator=tap_water_penetration&region=350000&year=2023"
+    assert ">93.25<" not in shown(client, url)
+    text = "indicator,region,area,year,value,source\n"
+    text += "tap_water_penetration,350000,rural,2023,93.25,s\n"
+    result = imports.preview(text.encode(), "f.csv", fujian_editor)
+    imports.confirm(imports.save_pending(result, fujian_editor), fujian_editor)
+    assert ">93.25<" in shown(client, url)
+
+
+def data_version_triggers():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname, tgrelid FROM pg_trigger WHERE NOT tgisinternal")
+        return sorted(cursor.fetchall())
+
+
+def test_a_bulk_write_changes_the_version_and_keeps_every_trigger(world):
+    triggers, token = data_version_triggers(), DataVersion.objects.current()
+    assert len(triggers) >= 4
+    with transaction.atomic(), one_version_change("indicators_observation"):
+        Observation.objects.filter(pk=world.fujian_value.pk).update(value=93.25)
+    assert DataVersion.objects.current() != token
+    assert data_version_triggers() == triggers
+    token = DataVersion.objects.current()
+    write_plain_sql(world)  # the triggers still work
+    assert DataVersion.objects.current() != token
+
+
+def test_a_failed_bulk_write_puts_every_trigger_back(world):
+    triggers = data_version_triggers()
+    with (
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+        one_version_change("indicators_observation"),
+    ):
+        Observation.objects.filter(pk=world.fujian_value.pk).update(value=93.25)
+        raise RuntimeError("the write fails half-way")
+    assert data_version_triggers() == triggers
+    assert Observation.objects.get(pk=world.fujian_value.pk).value == 90
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_write_needs_a_transaction():
+    with (
+        pytest.raises(transaction.TransactionManagementError),
+        one_version_change("indicators_observation"),
+    ):
+        pass  # pragma: no cover
 
 
 def test_generated_data_shows_at_once(client, world):
