@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,7 +137,7 @@ class Row:
     key: tuple = field(init=False)
 
     def __post_init__(self):
-        self.key = (self.indicator.pk, self.region, self.area, self.year)
+        self.key = (self.indicator.id, self.region, self.area, self.year)
 
 
 @dataclass
@@ -206,7 +207,10 @@ def normalize(text):
 
 def parse_number(text):
     """A float from a cell, or ValueError with the reason in the user's language."""
-    cleaned = normalize(text).replace(" ", "")
+    if PLAIN_NUMBER.match(text):  # the common case, such as 95.1: nothing to clean
+        cleaned = text
+    else:
+        cleaned = normalize(text).replace(" ", "")
     if THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(",", "")
     if "," in cleaned:
@@ -332,24 +336,12 @@ def preview(raw, file_name, user):
         result.messages.append(Message(0, "", "", _("The file has a header but no rows.")))
         return result
 
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    regions = set(Region.objects.values_list("code", flat=True))
+    parser = RowParser(header, columns)
     editable = set(Region.objects.editable_by(user).values_list("code", flat=True))
-    header_names = {column: header[index] for column, index in columns.items()}
-    positions = [columns.get(column) for column in COLUMNS]
-    last_year = timezone.now().year
+    header_names = parser.names
     seen = {}
     for line, cells in table:
-        row, messages = parse_row(
-            line,
-            cells,
-            positions,
-            header_names,
-            indicators,
-            regions,
-            width=len(header),
-            last_year=last_year,
-        )
+        row, messages = parser.parse(line, cells)
         if row is not None:
             if row.region not in editable:
                 messages.append(
@@ -390,86 +382,132 @@ def preview(raw, file_name, user):
     return result
 
 
-def parse_row(line, cells, positions, names, indicators, regions, *, width, last_year):
-    """(Row or None, messages) for one line of the file. `positions` gives the index of
-    each of COLUMNS in the file's rows (None where the file has no such column)."""
-    messages = []
-    found = len(cells)
-    given = dict(
-        zip(
-            COLUMNS,
-            [cells[i].strip() if i is not None and i < found else "" for i in positions],
-            strict=True,
-        )
-    )
-    code, region_text, area_text, year_text, value_text, source, note = given.values()
+class RowParser:
+    """Parses and checks the data rows of one file.
 
-    def refuse(column, value, text):
-        messages.append(Message(line, names.get(column, column), value, text))
+    What depends only on a cell's text, or on an indicator with an area and a year, is worked
+    out once per distinct text and remembered: a file of 100,000 rows has a few thousand
+    distinct regions, areas and years, and every value is still checked on its own."""
 
-    if found > width and any(c.strip() for c in cells[width:]):
-        refuse(
-            "",
-            "",
-            _("This row has %(found)s cells but the header names %(expected)s columns.")
-            % {"found": found, "expected": width},
-        )
-    if not (code and region_text and year_text and value_text and source):
-        for column in REQUIRED_COLUMNS:
-            if not given[column]:
-                refuse(column, "", _("This cell is empty; it is required."))
-    indicator = indicators.get(code)
-    if code and indicator is None:
-        refuse(
-            "indicator",
-            code,
-            _("Unknown indicator code %(code)s; see the indicator list in the admin for the codes.")
-            % {"code": code},
-        )
-    region = normalize(region_text)
-    if region and region not in regions:
-        refuse(
-            "region",
-            region_text,
-            _("Unknown region code %(code)s; a region is its six-digit GB/T 2260 code.")
-            % {"code": region_text},
-        )
-    area = None
-    raw_area = normalize(area_text).lower()
-    if raw_area:
-        area = AREA_ALIASES.get(raw_area)
-        if area is None:
+    def __init__(self, header, columns):
+        self.positions = [columns.get(column) for column in COLUMNS]
+        self.width = len(header)
+        self.names = {column: header[index] for column, index in columns.items()}
+        self.last_year = timezone.now().year
+        self.indicators = {i.code: i for i in Indicator.objects.all()}
+        self.regions = set(Region.objects.values_list("code", flat=True))
+        self.region_texts, self.area_texts, self.year_texts, self.cells = {}, {}, {}, {}
+
+    def region(self, text):
+        """(code, error text or None)."""
+        code = normalize(text)
+        if code and code not in self.regions:
+            return code, _(
+                "Unknown region code %(code)s; a region is its six-digit GB/T 2260 code."
+            ) % {"code": text}
+        return code, None
+
+    @staticmethod
+    def area(text):
+        """(area or None when the cell is empty, error text or None)."""
+        raw = normalize(text).lower()
+        if raw and raw not in AREA_ALIASES:
+            return None, _("Unknown area %(area)s; use total, urban or rural.") % {"area": text}
+        return AREA_ALIASES.get(raw), None
+
+    @staticmethod
+    def year(text):
+        """(year, error text or None)."""
+        try:
+            return parse_year(text), None
+        except ValueError as error:
+            return None, str(error)
+
+    def cell_errors(self, indicator, area, year):
+        """The model's checks of a cell but its value (Observation.cell_errors)."""
+        return Observation.cell_errors(indicator, area, year, None, last_year=self.last_year)
+
+    @staticmethod
+    def remembered(known, key, work, *args):
+        try:
+            return known[key]
+        except KeyError:
+            known[key] = found = work(*args)
+            return found
+
+    def parse(self, line, cells):
+        """(Row or None, messages) for one line of the file."""
+        messages = []
+        found = len(cells)
+        texts = [cells[i].strip() if i is not None and i < found else "" for i in self.positions]
+        code, region_text, area_text, year_text, value_text, source, note = texts
+
+        def refuse(column, value, text):
+            messages.append(Message(line, self.names.get(column, column), value, text))
+
+        if found > self.width and any(c.strip() for c in cells[self.width :]):
             refuse(
-                "area",
-                area_text,
-                _("Unknown area %(area)s; use total, urban or rural.") % {"area": area_text},
+                "",
+                "",
+                _("This row has %(found)s cells but the header names %(expected)s columns.")
+                % {"found": found, "expected": self.width},
             )
-    elif indicator is not None:
-        if len(indicator.allowed_areas) == 1:
-            area = indicator.allowed_areas[0]
-        else:
-            refuse("area", "", _("This indicator is split by area: enter total, urban or rural."))
-    year = value = None
-    if year_text:
-        try:
-            year = parse_year(year_text)
-        except ValueError as error:
-            refuse("year", year_text, str(error))
-    if value_text:
-        try:
-            value = parse_number(value_text)
-        except ValueError as error:
-            refuse("value", value_text, str(error))
-    if messages:
-        return None, messages
+        if not (code and region_text and year_text and value_text and source):
+            given = dict(zip(COLUMNS, texts, strict=True))
+            for column in REQUIRED_COLUMNS:
+                if not given[column]:
+                    refuse(column, "", _("This cell is empty; it is required."))
+        indicator = self.indicators.get(code)
+        if code and indicator is None:
+            refuse(
+                "indicator",
+                code,
+                _(
+                    "Unknown indicator code %(code)s; see the indicator list in the admin for "
+                    "the codes."
+                )
+                % {"code": code},
+            )
+        region, error = self.remembered(self.region_texts, region_text, self.region, region_text)
+        if error:
+            refuse("region", region_text, error)
+        area, error = self.remembered(self.area_texts, area_text, self.area, area_text)
+        if error:
+            refuse("area", area_text, error)
+        elif area is None and indicator is not None:
+            if len(indicator.allowed_areas) == 1:
+                area = indicator.allowed_areas[0]
+            else:
+                refuse(
+                    "area", "", _("This indicator is split by area: enter total, urban or rural.")
+                )
+        year = value = None
+        if year_text:
+            year, error = self.remembered(self.year_texts, year_text, self.year, year_text)
+            if error:
+                refuse("year", year_text, error)
+        if value_text:
+            try:
+                value = parse_number(value_text)
+            except ValueError as error:
+                refuse("value", value_text, str(error))
+        if messages:
+            return None, messages
 
-    errors = Observation.cell_errors(indicator, area, year, value, last_year=last_year)
-    if errors:
-        for column, error in errors.items():
-            for text in error.messages:
-                refuse(column, given[column], text)
-        return None, messages
-    return Row(line, indicator, region, area, year, value, source, note), messages
+        errors = self.remembered(
+            self.cells, (code, area, year), self.cell_errors, indicator, area, year
+        )
+        try:
+            indicator.check_value(value)
+        except ValidationError as error:
+            errors = {**errors, "value": error}
+        if errors:
+            given = dict(zip(COLUMNS, texts, strict=True))
+            for column in ("year", "value", "area"):  # as Observation.cell_errors names them
+                for text in errors[column].messages if column in errors else ():
+                    refuse(column, given[column], text)
+            return None, messages
+        return Row(line, indicator, region, area, year, value, source, note), messages
 
 
 def load_existing(rows):
@@ -482,7 +520,7 @@ def load_existing(rows):
     years = [row.year for row in rows]
     regions = sorted({row.region for row in rows})
     scope = {
-        "indicators": sorted({row.indicator.pk for row in rows}),
+        "indicators": sorted({row.key[0] for row in rows}),
         "years": [min(years) - 1, max(years)],
         # Past a few hundred regions the IN list costs more than the rows it leaves out.
         "regions": regions if len(regions) <= 500 else None,
@@ -538,71 +576,60 @@ def warn(rows, existing, names):
         obs = existing.get(key)
         return None if obs is None else obs.value
 
+    def warning(row, text):
+        messages.append(Message(row.line, names["value"], format_value(row.value), text, WARNING))
+
     triples_checked = set()
     for row in rows:
-        shown = format_value(row.value)
-        if row.action == "update" and row.existing.value != row.value:
-            messages.append(
-                Message(
-                    row.line,
-                    names["value"],
-                    shown,
-                    _("Overwrites the stored value %(old)s with %(new)s.")
-                    % {"old": row.existing.display_value, "new": shown},
-                    WARNING,
-                )
+        indicator, value = row.indicator, row.value
+        indicator_id, region, area, year = row.key
+        if row.action == "update" and row.existing.value != value:
+            warning(
+                row,
+                _("Overwrites the stored value %(old)s with %(new)s.")
+                % {"old": row.existing.display_value, "new": format_value(value)},
             )
-        limit = row.indicator.max_yearly_change
-        previous = value_at((row.indicator.pk, row.region, row.area, row.year - 1))
-        if limit is not None and previous is not None and abs(row.value - previous) > limit:
-            messages.append(
-                Message(
-                    row.line,
-                    names["value"],
-                    shown,
-                    _(
-                        "Changes by %(change)s from %(previous)s in %(year)s; changes larger than "
-                        "%(limit)s %(unit)s a year are unusual for this indicator."
-                    )
-                    % {
-                        "change": format_value(round(row.value - previous, 6)),
-                        "previous": format_value(previous),
-                        "year": row.year - 1,
-                        "limit": format_value(limit),
-                        "unit": row.indicator.get_unit_display(),
-                    },
-                    WARNING,
+        limit = indicator.max_yearly_change
+        previous = None if limit is None else value_at((indicator_id, region, area, year - 1))
+        if previous is not None and abs(value - previous) > limit:
+            warning(
+                row,
+                _(
+                    "Changes by %(change)s from %(previous)s in %(year)s; changes larger than "
+                    "%(limit)s %(unit)s a year are unusual for this indicator."
                 )
+                % {
+                    "change": format_value(round(value - previous, 6)),
+                    "previous": format_value(previous),
+                    "year": year - 1,
+                    "limit": format_value(limit),
+                    "unit": indicator.get_unit_display(),
+                },
             )
-        triple = (row.indicator.pk, row.region, row.year)
+        triple = (indicator_id, region, year)
         if (
-            row.indicator.unit == Indicator.Unit.PERCENT
-            and row.indicator.split_by_area
+            indicator.unit == Indicator.Unit.PERCENT
+            and indicator.areas == Indicator.Areas.SPLIT
             and triple not in triples_checked
         ):
             triples_checked.add(triple)
-            total, urban, rural = (value_at((*triple[:2], a, triple[2])) for a in AREAS)
+            total, urban, rural = (value_at((indicator_id, region, a, year)) for a in AREAS)
             if None not in (total, urban, rural) and not (
                 min(urban, rural) <= total <= max(urban, rural)
             ):
-                messages.append(
-                    Message(
-                        row.line,
-                        names["value"],
-                        shown,
-                        _(
-                            "In %(year)s the total (%(total)s) is not between the urban "
-                            "(%(urban)s) and rural (%(rural)s) values; a rate's total normally "
-                            "lies between them."
-                        )
-                        % {
-                            "year": row.year,
-                            "total": format_value(total),
-                            "urban": format_value(urban),
-                            "rural": format_value(rural),
-                        },
-                        WARNING,
+                warning(
+                    row,
+                    _(
+                        "In %(year)s the total (%(total)s) is not between the urban "
+                        "(%(urban)s) and rural (%(rural)s) values; a rate's total normally "
+                        "lies between them."
                     )
+                    % {
+                        "year": year,
+                        "total": format_value(total),
+                        "urban": format_value(urban),
+                        "rural": format_value(rural),
+                    },
                 )
     return messages
 
