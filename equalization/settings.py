@@ -144,6 +144,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Without it, connecting to a server that does not answer waits for the system's TCP
+    # timeout (minutes), holding a worker the whole time. libpq waits at least 2 s; 0 waits
+    # for ever; a connect_timeout in DATABASE_URL's query string wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers share one file: WAL lets readers run beside a
     # writer, and IMMEDIATE transactions take the write lock up front instead

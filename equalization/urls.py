@@ -12,3 +12,6 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
     path("", include("indicators.urls")),
 ]
+
+# A 503 page when the database cannot be reached; Django's 500 for every other error.
+handler500 = "equalization.errors.server_error"

@@ -62,3 +62,34 @@ def test_every_page_runs_under_the_policy_without_a_problem(live_server, referen
         finally:
             context.close()
     assert {path: p for path, p in found.items() if p} == {}
+
+
+def test_the_admin_lists_and_history_pages_run_under_the_policy(live_server, world, browser):
+    """Django's and django-simple-history's admin templates: the observations' list (filters,
+    search, actions), an observation's history and a past version, with records to show."""
+    from indicators.tests.factories import person
+
+    person("administrator", "Administrator")
+    world.fujian_value.value = 91.0
+    world.fujian_value.save()
+    history = world.fujian_value.history.first()
+    paths = [
+        "/admin/indicators/observation/",
+        "/admin/indicators/observation/?q=350000&area__exact=rural",
+        "/admin/indicators/historicalobservation/",
+        f"/admin/indicators/observation/{world.fujian_value.pk}/history/",
+        f"/admin/indicators/observation/{world.fujian_value.pk}/history/{history.pk}/",
+    ]
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/login/")
+        page.fill("#id_username", "administrator")
+        page.fill("#id_password", "pw")
+        page.locator("input[type=submit]").click()
+        page.wait_for_load_state()
+        # A fresh page (same sign-in) for each, so each problem is listed under its own path.
+        found = {path: problems_on(context.new_page(), live_server.url + path) for path in paths}
+    finally:
+        context.close()
+    assert {path: p for path, p in found.items() if p} == {}

@@ -12,13 +12,15 @@ SETUP = (
 )
 
 
-def start(**env):
+def start(code=SETUP, **env):
     environment = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DB_CONNECT_TIMEOUT"}
     }
     environment.update(env, DJANGO_SETTINGS_MODULE="equalization.settings")
     return subprocess.run(
-        [sys.executable, "-c", SETUP],
+        [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=environment,
         capture_output=True,
@@ -47,6 +49,36 @@ def test_a_malformed_debug_value_is_refused_by_name():
 def test_database_url_selects_postgresql():
     result = start(DEBUG="1", DATABASE_URL="postgres://u@127.0.0.1:5432/x")
     assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+CONNECT_TIMEOUT = (
+    "import django; django.setup(); from django.db import connection; "
+    "print(connection.get_connection_params()['connect_timeout'])"
+)
+POSTGRES = "postgres://u@127.0.0.1:5432/x"
+
+
+def test_postgresql_connections_give_up_after_a_few_seconds_by_default():
+    # get_connection_params() is what the backend hands to psycopg.connect().
+    result = start(CONNECT_TIMEOUT, DEBUG="1", DATABASE_URL=POSTGRES)
+    assert result.stdout.strip() == "5", result.stderr
+
+
+def test_db_connect_timeout_sets_the_connect_timeout():
+    result = start(CONNECT_TIMEOUT, DEBUG="1", DATABASE_URL=POSTGRES, DB_CONNECT_TIMEOUT="2")
+    assert result.stdout.strip() == "2", result.stderr
+
+
+def test_a_connect_timeout_in_the_database_url_wins():
+    url = POSTGRES + "?connect_timeout=9"
+    result = start(CONNECT_TIMEOUT, DEBUG="1", DATABASE_URL=url, DB_CONNECT_TIMEOUT="2")
+    assert result.stdout.strip() == "9", result.stderr
+
+
+def test_a_malformed_connect_timeout_is_refused_by_name():
+    result = start(CONNECT_TIMEOUT, DEBUG="1", DATABASE_URL=POSTGRES, DB_CONNECT_TIMEOUT="5s")
+    assert result.returncode != 0
+    assert "DB_CONNECT_TIMEOUT must be a whole number, not '5s'" in result.stderr
 
 
 def test_the_product_speaks_chinese_first_in_shanghai_time():
