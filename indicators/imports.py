@@ -207,10 +207,8 @@ def normalize(text):
 
 def parse_number(text):
     """A float from a cell, or ValueError with the reason in the user's language."""
-    if PLAIN_NUMBER.match(text):  # the common case, such as 95.1: nothing to clean
-        cleaned = text
-    else:
-        cleaned = normalize(text).replace(" ", "")
+    # The common case, such as 95.1, has nothing to clean.
+    cleaned = text if PLAIN_NUMBER.match(text) else normalize(text).replace(" ", "")
     if THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(",", "")
     if "," in cleaned:

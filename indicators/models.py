@@ -440,7 +440,13 @@ class StaleVersion(Exception):
 
 
 class BatchHistory(models.Model):
-    """Extra column on historical rows: the import batch that made the change, if any."""
+    """Extra column on historical rows: the import batch that made the change, if any.
+
+    Like simple-history's own links from a historical row (to the indicator, the region, the
+    user: user_db_constraint=False below), no foreign key constraint in the database: a
+    history row is a record of what was, written once, and the constraint's check on every
+    one of an import's history rows cost more than writing them. Django still sets the link
+    to NULL when a batch is deleted."""
 
     import_batch = models.ForeignKey(
         "indicators.ImportBatch",
@@ -449,6 +455,7 @@ class BatchHistory(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
 
     class Meta:
@@ -499,7 +506,10 @@ class Observation(models.Model):
     # region codes with icontains, which no index serves): every index here is paid for by
     # every import, once per history row.
     history = HistoricalRecords(
-        bases=[BatchHistory], excluded_fields=["updated_at"], no_db_index=["region", "entered_by"]
+        bases=[BatchHistory],
+        excluded_fields=["updated_at"],
+        no_db_index=["region", "entered_by"],
+        user_db_constraint=False,
     )
 
     class Meta:
@@ -650,7 +660,7 @@ class Target(models.Model):
     wording = models.TextField(_("wording"), blank=True, help_text=_("The policy's own words."))
 
     objects = TargetQuerySet.as_manager()
-    history = HistoricalRecords(bases=[BatchHistory])
+    history = HistoricalRecords(bases=[BatchHistory], user_db_constraint=False)
 
     class Meta:
         ordering = ["indicator", "year", "area"]
