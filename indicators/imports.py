@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import math
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -236,10 +237,8 @@ def read_table(text):
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
-    rows = []
-    for cells in reader:
-        if "".join(cells).strip():  # a row of empty cells is skipped
-            rows.append((reader.line_num, cells))
+    # A row of empty cells is skipped; line numbers count the lines a quoted cell spans.
+    rows = [(reader.line_num, cells) for cells in reader if "".join(cells).strip()]
     return header, rows
 
 
@@ -388,8 +387,11 @@ class RowParser:
     distinct regions, areas and years, and every value is still checked on its own."""
 
     def __init__(self, header, columns):
-        self.positions = [columns.get(column) for column in COLUMNS]
         self.width = len(header)
+        # The cells of COLUMNS from a row padded with empty cells: a column the file lacks is
+        # the last padding cell, and so is a cell past the end of a short row.
+        self.cells_of = operator.itemgetter(*(columns.get(column, -1) for column in COLUMNS))
+        self.padding = [""] * (self.width + 1)
         self.names = {column: header[index] for column, index in columns.items()}
         self.last_year = timezone.now().year
         self.indicators = {i.code: i for i in Indicator.objects.all()}
@@ -437,7 +439,7 @@ class RowParser:
         """(Row or None, messages) for one line of the file."""
         messages = []
         found = len(cells)
-        texts = [cells[i].strip() if i is not None and i < found else "" for i in self.positions]
+        texts = [text.strip() for text in self.cells_of(cells + self.padding)]
         code, region_text, area_text, year_text, value_text, source, note = texts
 
         def refuse(column, value, text):
@@ -695,7 +697,8 @@ def write(batch, user):
         )
         previous = [list(row) for row in cursor.fetchall()]
         created = insert_new(cursor, params)
-        update_changed(cursor, params)
+        if previous:
+            update_changed(cursor, params)
         cursor.execute("DROP TABLE import_rows")
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = now
