@@ -190,9 +190,17 @@ class ObservationAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         self.check_import_permission(request)
         if request.method != "POST":
             return redirect("admin:indicators_observation_import")
-        batch = get_object_or_404(
-            ImportBatch, pk=batch_id, user=request.user, status=ImportBatch.Status.PENDING
-        )
+        batch = get_object_or_404(ImportBatch, pk=batch_id, user=request.user)
+        if batch.status != ImportBatch.Status.PENDING:
+            self.message_user(
+                request,
+                gettext(
+                    "This preview is no longer open: it was saved, discarded, or left for more "
+                    "than a day. Upload the file again to see a new preview."
+                ),
+                messages.ERROR,
+            )
+            return redirect("admin:indicators_observation_import")
         form = ImportConfirmForm(request.POST, warnings=batch.warning_count)
         if not form.is_valid():
             self.message_user(

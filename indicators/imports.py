@@ -9,6 +9,7 @@ in one transaction.
 """
 
 import csv
+import datetime
 import hashlib
 import io
 import math
@@ -89,6 +90,7 @@ AREAS = tuple(Area.values)
 # empty for a new one.
 STAGED_COLUMNS = ["id", "indicator_id", "region_id", "area", "year", "value", "source", "note"]
 BATCH_SIZE = 2000
+PREVIEW_LIFETIME = datetime.timedelta(days=1)
 ERROR, WARNING = "error", "warning"
 
 
@@ -635,7 +637,13 @@ def warn(rows, existing, names):
 
 
 def save_pending(result, user):
-    """Keep a confirmable preview as a pending ImportBatch; returns the batch."""
+    """Keep a confirmable preview as a pending ImportBatch; returns the batch.
+
+    Previews left pending for longer than PREVIEW_LIFETIME are discarded on the way: their
+    rows take room, and the data they were checked against has likely moved on."""
+    ImportBatch.objects.filter(
+        status=ImportBatch.Status.PENDING, created_at__lt=timezone.now() - PREVIEW_LIFETIME
+    ).update(status=ImportBatch.Status.DISCARDED, payload={}, staged_rows="")
     counts = result.counts()
     staged = io.StringIO()
     csv.writer(staged, lineterminator="\n").writerows(

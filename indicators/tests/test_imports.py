@@ -298,6 +298,34 @@ def test_a_pending_batch_can_be_confirmed_only_by_its_uploader(
     assert not Observation.objects.filter(year=2021).exists()
 
 
+def test_a_preview_confirmed_twice_writes_once_and_says_why(editor, world):
+    response = upload(editor, HEADER + "tap_water_penetration,350000,rural,2021,88,s\n")
+    confirm(editor, response)
+    again = confirm(editor, response)
+    assert again.url == IMPORT_URL
+    shown = [str(m) for m in again.wsgi_request._messages]
+    assert any("no longer open" in m for m in shown), shown
+    assert Observation.objects.filter(year=2021, region="350000").count() == 1
+
+
+def test_previews_left_for_over_a_day_are_discarded_with_their_rows(editor, world):
+    old = upload(editor, HEADER + "tap_water_penetration,350000,rural,2021,88,s\n")
+    stale = old.context["batch"]
+    assert stale.staged_rows  # the rows to write wait in the batch
+    ImportBatch.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - imports.PREVIEW_LIFETIME - timezone.timedelta(minutes=1)
+    )
+    fresh = upload(editor, HEADER + "tap_water_penetration,350000,rural,2019,85,s\n")
+    stale.refresh_from_db()
+    assert (stale.status, stale.staged_rows, stale.payload) == ("discarded", "", {})
+    assert fresh.context["batch"].status == "pending"
+    assert confirm(editor, old).url == IMPORT_URL
+    assert not Observation.objects.filter(year=2021).exists()
+    assert not Observation.objects.filter(year=2019).exists()
+    confirm(editor, fresh)
+    assert Observation.objects.get(year=2019, region="350000").value == 85
+
+
 # Revert
 
 
