@@ -210,17 +210,19 @@ def normalize(text):
 
 def parse_number(text):
     """A float from a cell, or ValueError with the reason in the user's language."""
-    # The common case, such as 95.1, has nothing to clean.
-    cleaned = text if PLAIN_NUMBER.match(text) else normalize(text).replace(" ", "")
-    if THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(",", "")
-    if "," in cleaned:
-        raise ValueError(
-            _("use a point for decimals and commas only between groups of three digits")
-        )
-    if not PLAIN_NUMBER.match(cleaned):
-        raise ValueError(_("a number is expected, such as 95.1 or 12,345"))
-    number = float(cleaned)
+    if PLAIN_NUMBER.match(text):  # the common case, such as 95.1: nothing to clean
+        number = float(text)
+    else:
+        cleaned = normalize(text).replace(" ", "")
+        if THOUSANDS.match(cleaned):
+            cleaned = cleaned.replace(",", "")
+        if "," in cleaned:
+            raise ValueError(
+                _("use a point for decimals and commas only between groups of three digits")
+            )
+        if not PLAIN_NUMBER.match(cleaned):
+            raise ValueError(_("a number is expected, such as 95.1 or 12,345"))
+        number = float(cleaned)
     if math.isinf(number):
         raise ValueError(_("the number is too large"))
     return number
@@ -381,6 +383,18 @@ def preview(raw, file_name, user):
     return result
 
 
+class Remembered(dict):
+    """A dictionary that works a missing key's value out with `work(key)` and keeps it."""
+
+    def __init__(self, work):
+        super().__init__()
+        self.work = work
+
+    def __missing__(self, key):
+        self[key] = value = self.work(key)
+        return value
+
+
 class RowParser:
     """Parses and checks the data rows of one file.
 
@@ -398,7 +412,10 @@ class RowParser:
         self.last_year = timezone.now().year
         self.indicators = {i.code: i for i in Indicator.objects.all()}
         self.regions = set(Region.objects.values_list("code", flat=True))
-        self.region_texts, self.area_texts, self.year_texts, self.cells = {}, {}, {}, {}
+        self.region_of = Remembered(self.region)
+        self.area_of = Remembered(self.area)
+        self.year_of = Remembered(self.year)
+        self.cell_errors_of = Remembered(self.cell_errors)
 
     def region(self, text):
         """(code, error text or None)."""
@@ -425,17 +442,12 @@ class RowParser:
         except ValueError as error:
             return None, str(error)
 
-    def cell_errors(self, indicator, area, year):
+    def cell_errors(self, cell):
         """The model's checks of a cell but its value (Observation.cell_errors)."""
-        return Observation.cell_errors(indicator, area, year, None, last_year=self.last_year)
-
-    @staticmethod
-    def remembered(known, key, work, *args):
-        try:
-            return known[key]
-        except KeyError:
-            known[key] = found = work(*args)
-            return found
+        code, area, year = cell
+        return Observation.cell_errors(
+            self.indicators[code], area, year, None, last_year=self.last_year
+        )
 
     def parse(self, line, cells):
         """(Row or None, messages) for one line of the file."""
@@ -470,10 +482,10 @@ class RowParser:
                 )
                 % {"code": code},
             )
-        region, error = self.remembered(self.region_texts, region_text, self.region, region_text)
+        region, error = self.region_of[region_text]
         if error:
             refuse("region", region_text, error)
-        area, error = self.remembered(self.area_texts, area_text, self.area, area_text)
+        area, error = self.area_of[area_text]
         if error:
             refuse("area", area_text, error)
         elif area is None and indicator is not None:
@@ -485,7 +497,7 @@ class RowParser:
                 )
         year = value = None
         if year_text:
-            year, error = self.remembered(self.year_texts, year_text, self.year, year_text)
+            year, error = self.year_of[year_text]
             if error:
                 refuse("year", year_text, error)
         if value_text:
@@ -496,9 +508,7 @@ class RowParser:
         if messages:
             return None, messages
 
-        errors = self.remembered(
-            self.cells, (code, area, year), self.cell_errors, indicator, area, year
-        )
+        errors = self.cell_errors_of[code, area, year]
         try:
             indicator.check_value(value)
         except ValidationError as error:
