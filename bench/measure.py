@@ -112,7 +112,7 @@ def rate(rows, seconds, memory=None, **extra):
 # ---------------------------------------------------------------- gunicorn
 
 
-def serve(static_root, log):
+def serve(static_root, log, **settings_env):
     port = free_port()
     env = {
         **os.environ,
@@ -122,6 +122,7 @@ def serve(static_root, log):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "0",
         "LOG_LEVEL": "WARNING",
+        **settings_env,
     }
     command = [
         sys.executable, "-m", "gunicorn", "equalization.wsgi", "--bind", f"127.0.0.1:{port}",
@@ -431,6 +432,13 @@ def main():
         try:
             results["timings"] = time_pages(port, [TRIVIAL, *pages], args.requests, log)
             results["wire"] = {name: wire(port, path) for name, path in pages}
+        finally:
+            server.terminate()
+            server.wait()
+        # The same pages with the page cache off: what the first visit after a write costs.
+        server, port = serve(static_root, log, PAGE_CACHE_URL="dummy://")
+        try:
+            results["timings_uncached"] = time_pages(port, [TRIVIAL, *pages], args.requests, log)
         finally:
             server.terminate()
             server.wait()
