@@ -1,5 +1,7 @@
 import django_tables2 as tables
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableQuerysetData
 
 from .models import Observation, format_value
 
@@ -61,6 +63,50 @@ class SeriesTable(tables.Table):
         return table
 
 
+class ObservationData(TableQuerysetData):
+    """The data browser's rows. Sorting two million rows by the default order (indicator
+    display order, then region, area, year) to show fifty took seconds; unsorted, a page is
+    read from the (indicator, region, area, year) index instead:
+
+    - where the indicators' ids run in their display order (the usual case: they are created
+      in that order), the index's own order is the default order, and a page is a slice of it;
+    - else the page is read from the one or two indicators it falls in, located by each
+      indicator's count (one grouped count instead of the plain one).
+
+    Sorted by a column, it is django-tables2's own."""
+
+    def __init__(self, data, indicator_order):
+        """`indicator_order`: every indicator's id, in display order."""
+        super().__init__(data)
+        self.indicator_order = indicator_order
+
+    @property
+    def in_default_order(self):
+        return not self.data.query.order_by and self.data.query.default_ordering
+
+    @cached_property
+    def ids_in_display_order(self):
+        return self.indicator_order == sorted(self.indicator_order)
+
+    @cached_property
+    def rows_per_indicator(self):
+        return self.data.rows_per_indicator(self.indicator_order)
+
+    def __len__(self):
+        paginated = hasattr(self.table, "paginator")
+        if paginated and self.in_default_order and not self.ids_in_display_order:
+            return sum(rows for _indicator, rows in self.rows_per_indicator)
+        return super().__len__()
+
+    def __getitem__(self, key):
+        if not (self.in_default_order and isinstance(key, slice) and key.step is None):
+            return super().__getitem__(key)
+        if self.ids_in_display_order:
+            return self.data.order_by("indicator_id", "region_id", "area", "year")[key]
+        start, stop = key.start or 0, key.stop if key.stop is not None else len(self)
+        return self.data.slice_in_display_order(self.rows_per_indicator, start, stop)
+
+
 class ObservationTable(tables.Table):
     """The data browser's rows. Every sort ends on the primary key so pages never overlap."""
 
@@ -103,3 +149,7 @@ class ObservationTable(tables.Table):
         page_field = "page"
         per_page = 50
         empty_text = _("No values match this filter.")
+
+    def __init__(self, data, *, indicators, **kwargs):
+        """`indicators`: every indicator, in display order."""
+        super().__init__(ObservationData(data, [i.pk for i in indicators]), **kwargs)

@@ -52,7 +52,7 @@ def overview(request):
     summaries = summarise(
         indicators,
         region,
-        Observation.objects.for_region(region).for_summaries(),
+        Observation.objects.for_region(region).filter(indicator__in=indicators).for_summaries(),
         Target.objects.applying_to(region),
         COUNTRY_CODE,
     )
@@ -179,8 +179,10 @@ def compare(request):
 def data_browser(request):
     """Filter, sort and page the observations; a bad filter is a 400 naming the field."""
     filterset = ObservationFilter(request.GET, queryset=Observation.objects.for_browser())
+    indicators = filterset.load_options()
     valid = filterset.is_valid()
-    table = ObservationTable(filterset.qs if valid else Observation.objects.none())
+    rows = filterset.qs if valid else Observation.objects.none()
+    table = ObservationTable(rows, indicators=indicators)
     RequestConfig(request).configure(table)
     query = request.GET.copy()
     query.pop("page", None)
