@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from indicators.models import Indicator, Observation, Region
 from indicators.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -188,10 +189,86 @@ def test_a_page_costs_the_same_queries_whatever_the_data(
     query = {"indicator": tap.code, "region": "350000", "subregions": "1", "page": "2"}
     with django_assert_num_queries(7):
         # 1 the data version (a miss in the page cache)
-        # 2 the chosen indicators, 3 the chosen region (both while validating the filter)
-        # 4 the count for the pager, 5 the page's rows with indicator and region
-        # 6 the indicator options, 7 the region options (rendering the filter form)
+        # 2 the indicator options, 3 the region options (for the filter form)
+        # 4 the chosen indicators, 5 the chosen region (both while validating the filter)
+        # 6 the count for the pager, 7 the page's rows with indicator and region
         client.get(URL, query)
     with django_assert_num_queries(1):
         # 1 the data version (a hit)
         client.get(URL, query)
+
+
+def in_default_order(rows):
+    """The default order spelled out: indicator display order, then region, area, year."""
+    key = lambda o: (o.indicator.display_order, o.indicator.code, o.region_id, o.area, o.year)  # noqa: E731
+    return sorted(rows, key=key)
+
+
+def every_page(client, query=None):
+    """Each page's rows, following the pager to its end."""
+    pages, number = [], 1
+    while True:
+        table = client.get(URL, {**(query or {}), "page": number}).context["table"]
+        pages.append([row.record for row in table.paginated_rows])
+        if not table.page.has_next():
+            return table.paginator.count, pages
+        number += 1
+
+
+@pytest.mark.parametrize(
+    "display_orders",
+    [
+        pytest.param((10, 20, 30), id="ids in display order: the index order"),
+        pytest.param((30, 10, 20), id="ids out of display order: located by counts"),
+        pytest.param((10, 10, 5), id="a tie in display order: then by code"),
+    ],
+)
+def test_the_default_order_is_display_order_then_region_area_year_on_every_page(
+    client, places, display_orders
+):
+    # 44, 20 and 36 rows: pages of 50 start and end inside indicators and across them.
+    indicators = [
+        factories.rate(code, display_order=order)
+        for code, order in zip(("c_third", "a_first", "b_second"), display_orders, strict=True)
+    ]
+    factories.bulk_generated(indicators[:1], places[:2], range(2000, 2022), area="rural")
+    factories.bulk_generated(indicators[1:2], places, range(2000, 2005), area="urban")
+    factories.bulk_generated(indicators[2:], places[1:], range(2000, 2012))
+    expected = in_default_order(Observation.objects.select_related("indicator"))
+    count, pages = every_page(client)
+    assert count == len(expected) == 100
+    assert [len(page) for page in pages] == [50, 50]
+    assert [o.pk for page in pages for o in page] == [o.pk for o in expected]
+
+
+def test_a_filtered_default_order_pages_the_same_way(client, places):
+    first, second = factories.rate("b", display_order=1), factories.rate("a", display_order=2)
+    Indicator.objects.filter(pk=first.pk).update(display_order=3)  # ids now out of order
+    factories.bulk_generated([first, second], places, range(2000, 2020), area="rural")
+    factories.bulk_generated([first, second], places, range(2000, 2020), area="urban")
+    query = {"area": "rural", "region": "350000", "subregions": "1"}
+    expected = in_default_order(
+        Observation.objects.filter(area="rural", region__code__startswith="35").select_related(
+            "indicator"
+        )
+    )
+    count, pages = every_page(client, query)
+    assert count == len(expected) == 2 * 3 * 20
+    assert [o.pk for page in pages for o in page] == [o.pk for o in expected]
+
+
+def test_the_region_options_are_every_region_with_the_chosen_one_selected(client, tap, places):
+    html = client.get(URL, {"region": "350100"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="">---------</option>' in html
+    assert '<option value="350100" selected>Fuzhou (350100)</option>' in html
+    assert '<option value="110000">Beijing (110000)</option>' in html
+    select = html.split('<select name="region"', 1)[1].split("</select>", 1)[0]
+    assert select.count("<option") == 1 + 5  # "any region", the country and the 4 places
+    assert select.count(" selected") == 1
+
+
+def test_region_options_are_escaped(client, tap):
+    factories.region("350200", "<b>厦门</b>", "prefecture", Region.objects.get(code="350000"))
+    html = client.get(URL).content.decode()
+    assert "&lt;b&gt;厦门&lt;/b&gt; (350200)" in html
+    assert "<b>厦门</b>" not in html
