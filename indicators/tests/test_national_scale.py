@@ -62,6 +62,20 @@ def test_compare_makes_the_same_queries_at_national_scale(client, django_assert_
         client.get(reverse("compare"), query)
 
 
+def test_data_browser_makes_the_same_queries_at_national_scale(client, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        # 1 data version (a miss), 2 indicator options, 3 region options, 4 the count,
+        # 5 the page's rows (from the index, in display order: not a sort of every row)
+        response = client.get(reverse("data-browser"))
+    assert response.status_code == 200
+    first = [row.record for row in response.context["table"].paginated_rows]
+    assert len(first) == 50
+    order = [(o.indicator.display_order, o.region_id, o.area, o.year) for o in first]
+    assert order == sorted(order)
+    with django_assert_num_queries(1):  # 1 data version (a hit)
+        client.get(reverse("data-browser"))
+
+
 def test_a_county_scorecard_says_its_values_are_generated(client):
     response = client.get(reverse("region-detail", args=["350102"]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
