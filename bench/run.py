@@ -60,6 +60,12 @@ def run_database(vendor, url, scales, args, static_root):
             said = manage(env, "generate_data", "--scale", "national", "--seed", "2035")
             out["load"] = {"seconds": round(time.perf_counter() - started, 1), "said": said.strip()}
             print(f"  [{vendor}] {said.strip()}", file=sys.stderr)
+            if vendor == "postgresql":
+                # Fresh statistics for the planner, as autovacuum would give a settled database.
+                manage(env, "dbshell", "--", "-qc", "VACUUM ANALYZE")
+            # The load leaves a gigabyte of dirty pages for the kernel to write back: let it,
+            # so that the measurements do not compete with that.
+            os.sync()
         print(f"  [{vendor}] measuring at {scale} scale…", file=sys.stderr)
         measured = subprocess.run(
             [
