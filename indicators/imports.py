@@ -120,10 +120,6 @@ class Stored(NamedTuple):
     source: str
     note: str
 
-    @property
-    def display_value(self):
-        return format_value(self.value)
-
 
 @dataclass(slots=True)
 class Row:
@@ -599,7 +595,7 @@ def warn(rows, existing, names):
             warning(
                 row,
                 _("Overwrites the stored value %(old)s with %(new)s.")
-                % {"old": row.existing.display_value, "new": format_value(value)},
+                % {"old": format_value(row.existing.value), "new": format_value(value)},
             )
         limit = indicator.max_yearly_change
         previous = None if limit is None else value_at((indicator_id, region, area, year - 1))
@@ -621,7 +617,7 @@ def warn(rows, existing, names):
         triple = (indicator_id, region, year)
         if (
             indicator.unit == Indicator.Unit.PERCENT
-            and indicator.areas == Indicator.Areas.SPLIT
+            and indicator.split_by_area
             and triple not in triples_checked
         ):
             triples_checked.add(triple)
