@@ -95,7 +95,8 @@ def indicator_detail(request, code):
         "area": area,
         "show_path": form.cleaned_data["path"],
         "series_figure": charts.series_figure(summary, show_required=form.cleaned_data["path"]),
-        "gap_figure": charts.gap_figure(summary) if summary.gap else None,
+        # Only where some year has both an urban and a rural value: else an empty chart.
+        "gap_figure": charts.gap_figure(summary) if summary.gap and summary.gap.years else None,
         "ranking_figure": charts.ranking_figure(indicator, ranking, area=area),
         "series_csv": export_url(indicator=indicator.code, region=region.code),
         "ranking_csv": ranking.rows

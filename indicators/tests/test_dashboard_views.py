@@ -91,6 +91,14 @@ def test_indicator_page_has_its_charts_table_and_method(client, water):
     assert any(a["text"].startswith("2035") for a in figure["layout"]["annotations"])
 
 
+def test_no_gap_chart_until_a_year_has_both_urban_and_rural(client, world):
+    url = reverse("indicator-detail", args=["tap_water_penetration"]) + "?region=350000"
+    observe(world.water, world.fujian, 2021, 99.0, area="urban")  # rural is 2022
+    assert 'id="gap-figure"' not in client.get(url).content.decode()
+    observe(world.water, world.fujian, 2022, 99.5, area="urban")
+    assert 'id="gap-figure"' in client.get(url).content.decode()
+
+
 def test_indicator_figures_are_valid_plotly(client, water):
     response = en(client, reverse("indicator-detail", args=["tap_water_penetration"]), path="1")
     for name in ("series_figure", "gap_figure", "ranking_figure"):
